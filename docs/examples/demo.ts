@@ -1,0 +1,1 @@
+console.log("@sync demo: the examples arrive with the primitives.");

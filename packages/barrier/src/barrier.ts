@@ -1,0 +1,135 @@
+import { inspect, InvalidStateError, optionsError, WaiterQueue, type WaitOptions } from "@sync/core";
+
+/**
+ * What a {@link Barrier.wait} rejects with when the barrier is broken by
+ * `abort()`, or reset while the call waits: `asyncio.BrokenBarrierError`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await barrier.wait();
+ * } catch (error) {
+ *   if (!(error instanceof BrokenBarrierError)) throw error;
+ * }
+ * ```
+ */
+export class BrokenBarrierError extends InvalidStateError {
+  override name = "BrokenBarrierError";
+}
+
+/**
+ * A reusable barrier: `asyncio.Barrier`. Callers of `wait()` wait until
+ * `parties` of them are waiting, then all go on together.
+ *
+ * The last caller to arrive releases the cycle: every waiter of the cycle is
+ * resolved in that same step and the barrier is filling again at once, so a
+ * caller arriving next joins the next cycle. asyncio needs `draining` and
+ * `resetting` states because its woken tasks resume later; a hand-off needs
+ * none.
+ *
+ * Invariants: while filling, `nWaiting < parties`; while broken, nobody
+ * waits.
+ *
+ * @example
+ * ```ts
+ * const barrier = new Barrier(3);
+ * await Promise.all([worker(barrier), worker(barrier), worker(barrier)]);
+ * async function worker(b: Barrier) {
+ *   await prepare();
+ *   const position = await b.wait(); // 0, 1 or 2
+ *   if (position === 0) console.log("all prepared");
+ * }
+ * ```
+ */
+export class Barrier {
+  readonly #parties: number;
+  #broken = false;
+  #waiters = new WaiterQueue<number>();
+
+  /**
+   * @param parties - how many callers each cycle lets through together.
+   * @throws `TypeError` if `parties` is not a number; `RangeError` unless it
+   *   is an integer >= 1.
+   */
+  constructor(parties: number) {
+    if (typeof parties !== "number") throw new TypeError(`parties must be a number, got ${typeof parties}`);
+    if (!Number.isInteger(parties) || parties < 1)
+      throw new RangeError(`parties must be an integer >= 1, got ${parties}`);
+    this.#parties = parties;
+  }
+
+  /**
+   * Waits until `parties` callers are waiting, then resolves all of them
+   * together, each with a different position in `0 … parties-1`, in the
+   * order they arrived.
+   *
+   * **Cancellation**: an abort or a timeout while the barrier fills takes
+   * this caller out: `nWaiting` drops by one and the barrier is otherwise
+   * unchanged. Once the cycle is released, an abort, a `reset()` or an
+   * `abort()` changes nothing: the call resolves with its position. An
+   * aborted signal rejects even for the caller that would release the cycle;
+   * `timeout: 0` succeeds only for that caller.
+   *
+   * @throws (as rejections) `BrokenBarrierError` if the barrier is broken, or
+   *   becomes broken or is reset while this call waits;
+   *   `TypeError`/`RangeError` for malformed options.
+   */
+  wait(options?: WaitOptions): Promise<number> {
+    const error = optionsError(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
+    if (error !== undefined) return Promise.reject(error);
+    if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
+    // The last party: release the whole cycle in this one step. Positions
+    // are handed out now, so they stay distinct when someone left early.
+    let position = 0;
+    for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(position++);
+    return Promise.resolve(position);
+  }
+
+  /**
+   * Returns the barrier to an empty, filling state: callers waiting now
+   * reject with `BrokenBarrierError`; a broken barrier works again.
+   */
+  reset(): void {
+    this.#broken = false;
+    this.#breakWaiters("Barrier reset");
+  }
+
+  /**
+   * Breaks the barrier: callers waiting now, and every later `wait()`,
+   * reject with `BrokenBarrierError` until `reset()`.
+   */
+  abort(): void {
+    this.#broken = true;
+    this.#breakWaiters("Barrier aborted");
+  }
+
+  /** How many callers each cycle lets through. */
+  get parties(): number {
+    return this.#parties;
+  }
+
+  /** How many callers are waiting for the barrier to fill. */
+  get nWaiting(): number {
+    return this.#waiters.length;
+  }
+
+  /** True after `abort()`, until `reset()`. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** `<Barrier [filling, waiters:2/3]>` or `<Barrier [broken]>`. */
+  toString(): string {
+    return this.#broken
+      ? "<Barrier [broken]>"
+      : `<Barrier [filling, waiters:${this.#waiters.length}/${this.#parties}]>`;
+  }
+
+  [inspect](): string {
+    return this.toString();
+  }
+
+  #breakWaiters(message: string): void {
+    for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.fail(new BrokenBarrierError(message));
+  }
+}

@@ -1,0 +1,1 @@
+export { Barrier, BrokenBarrierError } from "./barrier";

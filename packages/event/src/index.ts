@@ -1,0 +1,1 @@
+export { Event } from "./event";

@@ -1,0 +1,6 @@
+export * from "@sync/barrier";
+export * from "@sync/condition";
+export * from "@sync/core";
+export * from "@sync/event";
+export * from "@sync/lock";
+export * from "@sync/semaphore";

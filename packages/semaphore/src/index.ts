@@ -1,0 +1,1 @@
+export { BoundedSemaphore, Semaphore } from "./semaphore";

@@ -1,0 +1,49 @@
+// Asserts that every published package's package.json has the shape that
+// STYLE.md lays out, so a new or edited package cannot drift from it.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+
+const root = new URL("../packages/", import.meta.url);
+const problems = [];
+
+const exportsMap = {
+  ".": {
+    import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
+    require: { types: "./dist/index.d.ts", default: "./dist/index.cjs" },
+  },
+  "./package.json": "./package.json",
+};
+
+for (const dir of readdirSync(root)) {
+  const pkg = JSON.parse(readFileSync(new URL(`${dir}/package.json`, root), "utf8"));
+  const fail = (message) => problems.push(`packages/${dir}/package.json: ${message}`);
+  const expect = (key, value) => isDeepStrictEqual(pkg[key], value) || fail(`${key} must be ${JSON.stringify(value)}`);
+
+  expect("name", `@sync/${dir}`);
+  for (const key of ["version", "description", "license"]) if (typeof pkg[key] !== "string") fail(`${key} is missing`);
+  if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0) fail("keywords are missing");
+  if (pkg.repository?.directory !== `packages/${dir}`) fail(`repository.directory must be packages/${dir}`);
+  if (typeof pkg.engines?.node !== "string") fail("engines.node is missing");
+  expect("sideEffects", false);
+  expect("files", ["dist"]);
+  expect("main", "./dist/index.cjs");
+  expect("module", "./dist/index.mjs");
+  expect("types", "./dist/index.d.ts");
+  expect("exports", exportsMap);
+  expect("scripts", { build: "rollup -c ../../rollup.config.mjs" });
+  expect("publishConfig", { access: "public" });
+  if (pkg.devDependencies || pkg.peerDependencies) fail("packages have no dev or peer dependencies of their own");
+  for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
+    if (!name.startsWith("@sync/")) fail(`runtime dependency ${name}: packages depend on @sync/* only`);
+    if (range !== "workspace:^") fail(`${name} must be "workspace:^"`);
+  }
+  for (const file of ["README.md", "tsconfig.json", "src/index.ts"]) {
+    if (!existsSync(new URL(`${dir}/${file}`, root))) fail(`${file} is missing`);
+  }
+}
+
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log("package.json files match STYLE.md");
