@@ -1,6 +1,14 @@
 import type { WaitOptions } from "./options";
 
-/** Something a {@link Guard} can release: a lock, a semaphore, a condition. */
+/**
+ * Something a {@link Guard} can release: a lock, a semaphore, a condition.
+ *
+ * @example
+ * ```ts
+ * const target: Acquirable = new Semaphore(2);
+ * using _ = await hold(target);
+ * ```
+ */
 export interface Acquirable {
   acquire(options?: WaitOptions): Promise<unknown>;
   release(): void;

@@ -1,3 +1,8 @@
+/**
+ * The waiter queue, cancellation, timeouts, errors and guards that the `@sync` primitives share.
+ *
+ * @module \@sync/core
+ */
 export { InvalidStateError, TimeoutError } from "./errors";
 export { Guard, hold, run, type Acquirable } from "./guard";
 export { durationError, mayProceed, optionsError, refusal, type WaitOptions } from "./options";

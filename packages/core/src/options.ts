@@ -23,6 +23,12 @@ export interface WaitOptions {
 /**
  * Checks a duration in milliseconds: a number >= 0, `Infinity` allowed.
  * Returns the error to reject with, or `undefined` when it is valid.
+ *
+ * @example
+ * ```ts
+ * durationError(-1, "ms"); // RangeError: ms must be >= 0, got -1
+ * durationError(Infinity, "ms"); // undefined
+ * ```
  */
 export function durationError(value: unknown, name: string): Error | undefined {
   if (typeof value !== "number") return new TypeError(`${name} must be a number, got ${typeof value}`);

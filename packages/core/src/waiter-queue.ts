@@ -39,13 +39,21 @@ import { TimeoutError } from "./errors";
 import { refusal, type WaitOptions } from "./options";
 
 // Browsers and Node cap timers at 2^31 - 1 ms (about 24.8 days); a longer
-// delay overflows and fires at once, so longer timeouts wait this long.
+// delay overflows and fires at once. Clamping it would fire early, so a
+// longer timeout waits in steps of at most this long.
 const MAX_TIMER_DELAY = 2_147_483_647;
 
 function noop(): void {}
 
-function expire(waiter: { abandon(reason: unknown): void }): void {
-  waiter.abandon(new TimeoutError("timed out while waiting"));
+// Starts `waiter`'s timer for `ms`, in one step if the runtime allows it;
+// `expire` then re-arms for the rest.
+function arm<T>(waiter: Waiter<T>, ms: number): void {
+  waiter.timer = setTimeout(expire, Math.min(ms, MAX_TIMER_DELAY), waiter, ms - MAX_TIMER_DELAY);
+}
+
+function expire<T>(waiter: Waiter<T>, rest: number): void {
+  if (rest > 0) arm(waiter, rest);
+  else waiter.abandon(new TimeoutError("timed out while waiting"));
 }
 
 /**
@@ -102,7 +110,8 @@ export class Waiter<T> {
   abandon(reason: unknown): void {
     const queue = this.queue;
     // invariant 1: not linked means already granted or abandoned.
-    if (queue === null || !queue.remove(this)) return;
+    if (queue === null) return;
+    queue.remove(this);
     this.fail(reason); // invariants 2 and 3
     queue.onLeave?.(); // invariant 4
   }
@@ -126,7 +135,7 @@ export class Waiter<T> {
 }
 
 /**
- * The FIFO of pending waiters that every @sync primitive is built on: an
+ * The FIFO of pending waiters that every `@sync` primitive is built on: an
  * intrusive doubly linked list with O(1) push, shift and removal of any
  * waiter, which wires each wait's `signal` and `timeout`.
  *
@@ -208,7 +217,7 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
         signal.addEventListener("abort", waiter);
       }
       if (timeout !== undefined && timeout !== Infinity) {
-        waiter.timer = setTimeout(expire, Math.min(timeout, MAX_TIMER_DELAY), waiter);
+        arm(waiter, timeout);
       }
     }
     return promise;

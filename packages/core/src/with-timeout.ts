@@ -6,7 +6,7 @@ import { durationError, optionsError } from "./options";
  * `options.signal` aborts: the `asyncio.wait_for()` of this library.
  *
  * The returned promise settles as `operation`'s promise does. An operation
- * that honours its signal (every waiting call of @sync does) therefore
+ * that honours its signal (every waiting call of `@sync` does) therefore
  * rejects with {@link TimeoutError} on time-out, and with
  * `options.signal.reason` when that signal aborts first. Like `wait_for`, it
  * waits for the operation to finish rather than racing it, so a lock that
@@ -39,10 +39,19 @@ export async function withTimeout<T>(
   const controller = new AbortController();
   const onAbort = (): void => controller.abort((outer as AbortSignal).reason);
   outer?.addEventListener("abort", onAbort);
-  const timer =
-    ms === Infinity
-      ? undefined
-      : setTimeout(() => controller.abort(new TimeoutError(`timed out after ${ms} ms`)), Math.min(ms, 2_147_483_647));
+  // A delay over 2^31 - 1 ms overflows and fires at once, and clamping it
+  // would fire early: a longer time-out waits in steps of at most that.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (rest: number): void => {
+    timer = setTimeout(
+      () =>
+        rest > 2_147_483_647
+          ? arm(rest - 2_147_483_647)
+          : controller.abort(new TimeoutError(`timed out after ${ms} ms`)),
+      Math.min(rest, 2_147_483_647),
+    );
+  };
+  if (ms !== Infinity) arm(ms);
   try {
     return await operation(controller.signal);
   } finally {
