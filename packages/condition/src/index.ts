@@ -1,1 +1,6 @@
+/**
+ * An async condition variable with `AbortSignal` cancellation and timeouts: `asyncio.Condition`.
+ *
+ * @module \@sync/condition
+ */
 export { Condition } from "./condition";

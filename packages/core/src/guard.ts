@@ -14,9 +14,10 @@ export interface Acquirable {
   release(): void;
 }
 
-// Runtimes without explicit resource management lack `Symbol.dispose`; the
-// polyfill TypeScript recommends is `Symbol.for("Symbol.dispose")`, so use
-// that key there and `using` works whichever of the two loads first.
+// Runtimes without explicit resource management lack `Symbol.dispose`. There
+// the guard is keyed by `Symbol.for("Symbol.dispose")`, so a polyfill
+// `Symbol.dispose ??= Symbol.for("Symbol.dispose")` makes `using` work
+// whether it loads before or after this module.
 const dispose = (Symbol.dispose ?? Symbol.for("Symbol.dispose")) as typeof Symbol.dispose;
 
 /**
