@@ -3,9 +3,28 @@
  *
  * @module \@sync/primitives
  */
-export * from "@sync/barrier";
-export * from "@sync/condition";
-export * from "@sync/core";
-export * from "@sync/event";
-export * from "@sync/lock";
-export * from "@sync/semaphore";
+// Named, not `export *`: a CommonJS loader (Node importing the sources through
+// tsx, or a CJS bundle) cannot see names that come through `export *`.
+export { Barrier, BrokenBarrierError } from "@sync/barrier";
+export { Condition } from "@sync/condition";
+export {
+  durationError,
+  Guard,
+  hold,
+  inspect,
+  InvalidStateError,
+  mayProceed,
+  optionsError,
+  refusal,
+  resolvedTrue,
+  run,
+  TimeoutError,
+  Waiter,
+  WaiterQueue,
+  withTimeout,
+  type Acquirable,
+  type WaitOptions,
+} from "@sync/core";
+export { Event } from "@sync/event";
+export { Lock } from "@sync/lock";
+export { BoundedSemaphore, Semaphore } from "@sync/semaphore";

@@ -1,0 +1,47 @@
+// Runs the Barrier examples of docs/examples under jest fake timers and
+// compares their whole output, each line with the virtual time it was printed at.
+import { main as phases } from "../../../docs/examples/barrier-phases";
+import { main as python } from "../../../docs/examples/barrier-python";
+
+async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
+  jest.useFakeTimers();
+  try {
+    const start = jest.now();
+    const lines: string[] = [];
+    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
+    await jest.runAllTimersAsync();
+    await done;
+    expect(jest.getTimerCount()).toBe(0);
+    return lines;
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
+test("barrier-python prints what Python's docs show, with filling where asyncio says draining", async () => {
+  expect(await run(python)).toEqual([
+    "0 <Barrier [filling, waiters:2/3]>",
+    "0 <Barrier [filling, waiters:0/3]>",
+    "0 barrier passed",
+    "0 <Barrier [filling, waiters:0/3]>",
+  ]);
+});
+
+test("barrier-phases: workers in lockstep, position 0 reports, a failure breaks the barrier", async () => {
+  expect(await run(phases)).toEqual([
+    "30 B: fetch done",
+    "60 C: fetch done",
+    "90 A: fetch done",
+    "90 -- everyone has finished fetch (B was first)",
+    "120 A: parse done",
+    "150 C: parse done",
+    "210 B: parse done",
+    "210 -- everyone has finished parse (A was first)",
+    "240 C: store failed, breaking the barrier",
+    "270 A: store done",
+    "270 A: stopping (Barrier aborted)",
+    "300 B: store done",
+    "300 B: stopping (Barrier aborted)",
+    "300 <Barrier [broken]>",
+  ]);
+});
