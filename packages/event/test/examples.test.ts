@@ -1,0 +1,30 @@
+// Runs this package's example in docs/examples (event-startup; event-python
+// is tested by its author) under jest fake timers and compares its whole
+// output, each line with the virtual time it was printed at.
+import { main as startup } from "../../../docs/examples/event-startup";
+
+async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
+  jest.useFakeTimers();
+  try {
+    const start = jest.now();
+    const lines: string[] = [];
+    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
+    await jest.runAllTimersAsync();
+    await done;
+    expect(jest.getTimerCount()).toBe(0);
+    return lines;
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
+test("event-startup: early requests wait for set(), one times out, a late one passes at once", async () => {
+  expect(await run(startup)).toEqual([
+    "0 starting: <Event [unset, waiters:3]>",
+    "50 /b: 503 after 50 ms; <Event [unset, waiters:2]>",
+    "100 configured: <Event [set]>",
+    "100 /a: 200 hello",
+    "100 /c: 200 hello",
+    "100 /d: 200 hello",
+  ]);
+});
