@@ -3,10 +3,25 @@
  * on.
  *
  * Structure. An intrusive doubly linked list: each pending call is one
- * `Waiter` node that carries its own links (`prev`, `next`, `queue`), the
- * settle functions of the promise its caller awaits, and the signal and timer
- * that may abandon it. The queue itself holds only `head`, `tail` and
- * `length`. There is no array, so nothing is ever spliced or searched.
+ * `Waiter` node that carries its own links (`prev`, `next`, `queue`) and the
+ * resolve function of the promise its caller awaits. The queue itself holds
+ * only `head`, `tail` and `length`. There is no array, so nothing is ever
+ * spliced or searched.
+ *
+ * Two kinds of node. A call with no signal and no finite timeout can only be
+ * granted (or failed by its primitive), so its node is a plain `Waiter`: four
+ * fields, and no reject function kept alive. A call with a signal or a
+ * timeout gets a `CancellableWaiter`, which also keeps the reject function,
+ * its timer, and its place in the watch of its signal. A pending `acquire()`
+ * thus costs a node of four fields besides its promise.
+ *
+ * One listener per signal. However many waiters share one AbortSignal, the
+ * signal gets a single listener: its `AbortWatch`, found through a WeakMap,
+ * lists those waiters oldest first and abandons them all when the signal
+ * aborts. A listener per waiter would make every `addEventListener` scan the
+ * listeners already there (EventTarget refuses duplicates by searching its
+ * list), so n calls sharing a request's signal would cost O(n^2), and Node
+ * warns about a leak past 10 listeners.
  *
  * Invariants.
  *   1. A node is in the queue if and only if its links are set (`queue` is
@@ -15,19 +30,23 @@
  *   2. Whoever unlinks a waiter settles it, exactly once. Either the
  *      primitive grants it (`shift()`, then `grant()` or `fail()`), or an
  *      abort or timeout abandons it (`remove()`, then reject).
- *   3. Settling removes the abort listener and clears the timer.
+ *   3. Settling a cancellable waiter takes it out of its signal's watch and
+ *      clears its timer; a watch left with no waiter removes its listener.
  *   4. When an abandoned waiter leaves, the queue's `onLeave` hook runs, so a
  *      wake-up meant for it goes to the next waiter.
+ *   5. A watch is the listener of its signal, and in the WeakMap, if and
+ *      only if it lists at least one waiter.
  *
- * Cost. `push`, `shift`, `remove`, `first` and `length` are O(1); iteration
- * is O(n). A waiting call allocates one node, one promise, and a timer only
- * if it has a finite timeout; the node itself is the abort listener (it has
- * `handleEvent`), so there is no closure per signal.
+ * Cost. `push`, `shift`, `remove`, `first`, `last` and `length` are O(1);
+ * iteration is O(n). A waiting call allocates one node and one promise
+ * (no closure: the executor is a shared function); with a signal, one
+ * WeakMap look-up, and a watch and a listener only for the first waiter on
+ * that signal; with a finite timeout, one timer.
  *
  * Who may call what. The primitive owns its queue: it adds waiters with
  * `wait()`, and grants them with `shift()` followed by `grant()` or `fail()`.
- * The waiter's own abort listener and timer are the only callers of
- * `remove()` on a pending waiter in the primitives of this library.
+ * The watch of a waiter's signal and its timer are the only callers of
+ * `abandon()` on a pending waiter in the primitives of this library.
  *
  * Why it is fair. Waiters are appended at the tail and granted from the head,
  * and a primitive hands what it releases straight to the head waiter instead
@@ -45,13 +64,32 @@ const MAX_TIMER_DELAY = 2_147_483_647;
 
 function noop(): void {}
 
+// `new Promise(executor)` runs its executor at once. This one shared executor
+// hands the settle functions out through these two slots, so a waiting call
+// allocates no closure; `wait()` reads them and empties them at once, so
+// they keep no promise alive.
+let capturedResolve: (value: never) => void = noop;
+let capturedReject: (reason: unknown) => void = noop;
+
+function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+// A thenable that rejects whatever promise adopts it: how a plain waiter,
+// which keeps no reject function, fails. It rejects one microtask later than
+// a reject function would.
+function rejection(error: unknown): never {
+  return { then: (_: unknown, reject: (reason: unknown) => void) => reject(error) } as never;
+}
+
 // Starts `waiter`'s timer for `ms`, in one step if the runtime allows it;
 // `expire` then re-arms for the rest.
-function arm<T>(waiter: Waiter<T>, ms: number): void {
+function arm<T>(waiter: CancellableWaiter<T>, ms: number): void {
   waiter.timer = setTimeout(expire, Math.min(ms, MAX_TIMER_DELAY), waiter, ms - MAX_TIMER_DELAY);
 }
 
-function expire<T>(waiter: Waiter<T>, rest: number): void {
+function expire<T>(waiter: CancellableWaiter<T>, rest: number): void {
   if (rest > 0) arm(waiter, rest);
   else waiter.abandon(new TimeoutError("timed out while waiting"));
 }
@@ -74,21 +112,19 @@ export class Waiter<T> {
   next: Waiter<T> | null = null;
   /** @internal The queue this node is in, or null (invariant 1). */
   queue: WaiterQueue<T> | null = null;
-  /** @internal */
-  resolve: (value: T) => void = noop;
-  /** @internal */
-  reject: (reason: unknown) => void = noop;
-  /** @internal */
-  signal: AbortSignal | undefined = undefined;
-  /** @internal */
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** @internal Settles the caller's promise. */
+  resolve: (value: T) => void;
+
+  /** @param resolve - settles the caller's promise; nothing when omitted. */
+  constructor(resolve: (value: T) => void = noop) {
+    this.resolve = resolve;
+  }
 
   /**
    * Resolves the caller's promise with `value`. Call it once, on a waiter
    * taken off the queue (invariant 2).
    */
   grant(value: T): void {
-    this.#disarm();
     this.resolve(value);
   }
 
@@ -98,8 +134,7 @@ export class Waiter<T> {
    * (invariant 2).
    */
   fail(error: unknown): void {
-    this.#disarm();
-    this.reject(error);
+    this.resolve(rejection(error));
   }
 
   /**
@@ -115,21 +150,102 @@ export class Waiter<T> {
     this.fail(reason); // invariants 2 and 3
     queue.onLeave?.(); // invariant 4
   }
+}
 
-  /** @internal The abort listener: the node is its own `EventListenerObject`. */
-  handleEvent(): void {
-    this.abandon((this.signal as AbortSignal).reason);
+/**
+ * A waiter that passed a signal or a finite timeout: it keeps its reject
+ * function, its timer, and its links in the watch of its signal.
+ */
+class CancellableWaiter<T> extends Waiter<T> implements Watched {
+  watch: AbortWatch | null = null;
+  watchPrev: Watched | null = null;
+  watchNext: Watched | null = null;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(
+    resolve: (value: T) => void,
+    readonly reject: (reason: unknown) => void,
+  ) {
+    super(resolve);
+  }
+
+  override grant(value: T): void {
+    this.#disarm();
+    this.resolve(value);
+  }
+
+  override fail(error: unknown): void {
+    this.#disarm();
+    this.reject(error);
   }
 
   // invariant 3
   #disarm(): void {
-    if (this.signal !== undefined) {
-      this.signal.removeEventListener("abort", this);
-      this.signal = undefined;
-    }
+    this.watch?.remove(this);
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+  }
+}
+
+/** What an {@link AbortWatch} lists: a cancellable waiter, whatever its `T`. */
+interface Watched {
+  watch: AbortWatch | null;
+  watchPrev: Watched | null;
+  watchNext: Watched | null;
+  abandon(reason: unknown): void;
+}
+
+const watches = new WeakMap<AbortSignal, AbortWatch>();
+
+/**
+ * The one abort listener of a signal: the waiters that wait with it, oldest
+ * first, all abandoned when it aborts (invariant 5).
+ */
+class AbortWatch implements EventListenerObject {
+  #head: Watched | null = null;
+  #tail: Watched | null = null;
+
+  private constructor(readonly signal: AbortSignal) {}
+
+  /** Lists `waiter` in the watch of `signal`, which it starts if there is none. */
+  static add(signal: AbortSignal, waiter: Watched): void {
+    let watch = watches.get(signal);
+    if (watch === undefined) {
+      watch = new AbortWatch(signal);
+      watches.set(signal, watch);
+      // `once`: on abort the signal drops the listener itself.
+      signal.addEventListener("abort", watch, { once: true });
+    }
+    waiter.watch = watch;
+    waiter.watchPrev = watch.#tail;
+    if (watch.#tail === null) watch.#head = waiter;
+    else watch.#tail.watchNext = waiter;
+    watch.#tail = waiter;
+  }
+
+  /** Unlists `waiter`; the last one out stops the watch (invariant 5). */
+  remove(waiter: Watched): void {
+    const { watchPrev: prev, watchNext: next } = waiter;
+    if (prev === null) this.#head = next;
+    else prev.watchNext = next;
+    if (next === null) this.#tail = prev;
+    else next.watchPrev = prev;
+    waiter.watch = waiter.watchPrev = waiter.watchNext = null;
+    if (this.#head === null) {
+      watches.delete(this.signal);
+      if (!this.signal.aborted) this.signal.removeEventListener("abort", this);
+    }
+  }
+
+  handleEvent(): void {
+    const reason: unknown = this.signal.reason;
+    // One at a time from the head: an `onLeave` hook may grant or abandon
+    // other waiters of this signal, which then leave the list themselves.
+    for (let waiter; (waiter = this.#head) !== null;) {
+      this.remove(waiter);
+      waiter.abandon(reason);
     }
   }
 }
@@ -187,6 +303,11 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
     return this.#head ?? undefined;
   }
 
+  /** The newest waiter, or `undefined` when the queue is empty. */
+  get last(): Waiter<T> | undefined {
+    return this.#tail ?? undefined;
+  }
+
   /**
    * Queues a new waiter and returns the promise its caller awaits. The
    * promise resolves when the primitive grants the waiter; it rejects with
@@ -199,27 +320,26 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    *
    * **Cancellation**: before the grant, an abort or a timeout unlinks the
    * waiter in O(1), rejects, and runs `onLeave`. After the grant it changes
-   * nothing, and the listener and timer are already gone.
+   * nothing: the waiter has left its signal's watch and its timer is
+   * cleared.
    */
   wait(options?: WaitOptions): Promise<T> {
     const refused = refusal(options);
     if (refused !== undefined) return refused;
-    const waiter = new Waiter<T>();
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter.resolve = resolve;
-      waiter.reject = reject;
-    });
-    this.push(waiter);
-    if (options) {
-      const { signal, timeout } = options;
-      if (signal !== undefined) {
-        waiter.signal = signal;
-        signal.addEventListener("abort", waiter);
-      }
-      if (timeout !== undefined && timeout !== Infinity) {
-        arm(waiter, timeout);
-      }
+    const signal = options?.signal;
+    const timeout = options?.timeout ?? Infinity;
+    const promise = new Promise<T>(capture);
+    const resolve = capturedResolve as (value: T) => void;
+    const reject = capturedReject;
+    capturedResolve = capturedReject = noop;
+    if (signal === undefined && timeout === Infinity) {
+      this.push(new Waiter<T>(resolve));
+      return promise;
     }
+    const waiter = new CancellableWaiter<T>(resolve, reject);
+    this.push(waiter);
+    if (signal !== undefined) AbortWatch.add(signal, waiter);
+    if (timeout !== Infinity) arm(waiter, timeout);
     return promise;
   }
 

@@ -1,4 +1,4 @@
-import { inspect, mayProceed, resolvedTrue, WaiterQueue, type WaitOptions } from "@sync/core";
+import { inspect, mayProceed, refusal, resolvedTrue, type Waiter, WaiterQueue, type WaitOptions } from "@sync/core";
 
 /**
  * A flag that tasks can wait for: `asyncio.Event`. False at first; `set()`
@@ -15,7 +15,16 @@ import { inspect, mayProceed, resolvedTrue, WaiterQueue, type WaitOptions } from
  */
 export class Event {
   #flag = false;
-  #waiters = new WaiterQueue<true>();
+  // Callers that pass no signal and no timeout can only be woken all
+  // together, so those that arrive one after another share one queued waiter
+  // and its promise: `#group`, the newest waiter while it is such a group. A
+  // caller with a signal or timeout gets a waiter of its own, which starts a
+  // new group after it, so set() still wakes callers in the order they came.
+  // `#count` counts callers, not waiters; an abandoned waiter was one caller.
+  #waiters = new WaiterQueue<true>(() => this.#count--);
+  #group: Waiter<true> | undefined = undefined;
+  #groupPromise: Promise<true> = resolvedTrue;
+  #count = 0;
 
   /**
    * Resolves `true` at once if the flag is set, else when `set()` is next
@@ -31,7 +40,17 @@ export class Event {
    */
   wait(options?: WaitOptions): Promise<true> {
     if (this.#flag && mayProceed(options)) return resolvedTrue;
-    return this.#waiters.wait(options);
+    const refused = refusal(options);
+    if (refused !== undefined) return refused;
+    this.#count++;
+    if (options?.signal !== undefined || (options?.timeout ?? Infinity) !== Infinity) {
+      return this.#waiters.wait(options);
+    }
+    if (this.#group === undefined || this.#group !== this.#waiters.last) {
+      this.#groupPromise = this.#waiters.wait();
+      this.#group = this.#waiters.last;
+    }
+    return this.#groupPromise;
   }
 
   /**
@@ -41,6 +60,8 @@ export class Event {
   set(): void {
     if (this.#flag) return;
     this.#flag = true;
+    this.#count = 0;
+    this.#group = undefined;
     for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(true);
   }
 
@@ -56,12 +77,12 @@ export class Event {
 
   /** How many callers are waiting for `set()`. */
   get waiters(): number {
-    return this.#waiters.length;
+    return this.#count;
   }
 
   /** `<Event [unset]>`, `<Event [set]>` or `<Event [unset, waiters:1]>`. */
   toString(): string {
-    const waiters = this.#waiters.length;
+    const waiters = this.#count;
     return `<Event [${this.#flag ? "set" : "unset"}${waiters > 0 ? `, waiters:${waiters}` : ""}]>`;
   }
 
