@@ -1,0 +1,206 @@
+// The floor: the least work plain JS can do for each scenario, written
+// without any of the checks, options or observers a library owes its users.
+// Every library's cost is reported relative to it.
+
+const resolvedTrue = Promise.resolve(true);
+
+/**
+ * A FIFO of resolvers: an array with a moving head, so shift() never copies
+ * element by element; the consumed front is dropped once it is half the
+ * array, so a queue that never empties does not grow for ever.
+ */
+class Resolvers {
+  items = [];
+  head = 0;
+  push(resolve) {
+    this.items.push(resolve);
+  }
+  shift() {
+    if (this.head === this.items.length) return undefined;
+    const resolve = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return resolve;
+  }
+}
+
+/** A shared resolved promise for a free lock, an array of resolvers for hand-off. */
+class FloorLock {
+  locked = false;
+  queue = new Resolvers();
+  acquire() {
+    if (!this.locked) {
+      this.locked = true;
+      return resolvedTrue;
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+  release() {
+    const next = this.queue.shift();
+    if (next !== undefined) next(true);
+    else this.locked = false;
+  }
+}
+
+/** FloorLock with a counter. */
+class FloorSemaphore {
+  queue = new Resolvers();
+  constructor(value) {
+    this.value = value;
+  }
+  acquire() {
+    if (this.value > 0) {
+      this.value--;
+      return resolvedTrue;
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+  release() {
+    const next = this.queue.shift();
+    if (next !== undefined) next(true);
+    else this.value++;
+  }
+}
+
+/**
+ * One node per waiter in a doubly linked list, the node itself the abort
+ * listener: O(1) removal at any position, the listener removed on grant.
+ */
+class FloorWaiter {
+  prev = null;
+  next = null;
+  resolve = null;
+  reject = null;
+  constructor(lock, signal) {
+    this.lock = lock;
+    this.signal = signal;
+  }
+  handleEvent() {
+    this.lock.unlink(this);
+    this.reject(this.signal.reason);
+  }
+}
+
+class FloorCancellableLock {
+  locked = false;
+  head = null;
+  tail = null;
+  acquire(signal) {
+    if (!this.locked) {
+      this.locked = true;
+      return resolvedTrue;
+    }
+    const waiter = new FloorWaiter(this, signal);
+    const promise = new Promise((resolve, reject) => {
+      waiter.resolve = resolve;
+      waiter.reject = reject;
+    });
+    waiter.prev = this.tail;
+    if (this.tail === null) this.head = waiter;
+    else this.tail.next = waiter;
+    this.tail = waiter;
+    signal.addEventListener("abort", waiter);
+    return promise;
+  }
+  unlink(waiter) {
+    if (waiter.prev === null) this.head = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next === null) this.tail = waiter.prev;
+    else waiter.next.prev = waiter.prev;
+  }
+  release() {
+    const next = this.head;
+    if (next === null) {
+      this.locked = false;
+      return;
+    }
+    this.unlink(next);
+    next.signal.removeEventListener("abort", next);
+    next.resolve(true);
+  }
+}
+
+/** One shared promise for all waiters of an unset event. */
+class FloorEvent {
+  flag = false;
+  promise = null;
+  resolve = null;
+  wait() {
+    if (this.flag) return resolvedTrue;
+    if (this.promise === null) this.promise = new Promise((resolve) => (this.resolve = resolve));
+    return this.promise;
+  }
+  set() {
+    if (this.flag) return;
+    this.flag = true;
+    if (this.resolve !== null) this.resolve(true);
+    this.promise = this.resolve = null;
+  }
+}
+
+/** A barrier that hands out positions: an array of resolvers, resolved with 0 … parties-1. */
+class FloorBarrier {
+  queue = [];
+  constructor(parties) {
+    this.parties = parties;
+  }
+  wait() {
+    const queue = this.queue;
+    if (queue.length + 1 < this.parties) return new Promise((resolve) => queue.push(resolve));
+    this.queue = [];
+    for (let i = 0; i < queue.length; i++) queue[i](i);
+    return Promise.resolve(queue.length);
+  }
+}
+
+/** A barrier without positions: one shared promise per cycle, as an event. */
+class FloorSharedBarrier {
+  count = 0;
+  constructor(parties) {
+    this.parties = parties;
+    this.promise = new Promise((resolve) => (this.resolve = resolve));
+  }
+  wait() {
+    if (++this.count < this.parties) return this.promise;
+    const resolve = this.resolve;
+    this.count = 0;
+    this.promise = new Promise((next) => (this.resolve = next));
+    resolve();
+    return resolvedTrue;
+  }
+}
+
+export default [
+  {
+    name: "floor",
+    role: "floor",
+    mode: "plain",
+    lock: () => new FloorLock(),
+    semaphore: (value) => new FloorSemaphore(value),
+    cancellableLock: () => new FloorCancellableLock(),
+    event: () => new FloorEvent(),
+    barrier: (parties) => new FloorBarrier(parties),
+    positions: true,
+  },
+  {
+    name: "floor, no positions",
+    role: "reference",
+    mode: "plain",
+    barrier: (parties) => new FloorSharedBarrier(parties),
+  },
+  {
+    // The same floor, in the process where every other library passes a
+    // signal or timeout: ratios there are to the plain floor of that run.
+    name: "floor",
+    role: "floor",
+    mode: "options",
+    lock: () => new FloorLock(),
+    semaphore: (value) => new FloorSemaphore(value),
+  },
+];

@@ -1,0 +1,103 @@
+// The bench: runs every scenario (a–g) in its own `node --expose-gc`
+// process, once with plain calls and, for (a)–(c), once more with a signal
+// or timeout on every call; prints the ratios; and, on a full run, saves the
+// numbers to results.json and regenerates docs/performance.md and its charts.
+//
+//   BENCH_QUICK=1   small sizes and 2 rounds: a smoke check of every assertion
+//   BENCH_ONLY=a,d  only these scenarios (they replace theirs in results.json)
+//   BENCH_ROUNDS=7  measured rounds per library (default 5)
+//
+// It imports @sync from the built bundles: `pnpm bench` builds first.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { QUICK } from "./lib/harness.mjs";
+import { format, letter, tables, verdict } from "./lib/analyze.mjs";
+import { writeFormatted, writeReport } from "./report.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const only = process.env.BENCH_ONLY?.split(",");
+const files = readdirSync(join(here, "scenarios"))
+  .filter((file) => file.endsWith(".mjs"))
+  .filter((file) => only === undefined || only.includes(letter(file)))
+  .sort();
+
+const scratch = mkdtempSync(join(tmpdir(), "sync-bench-"));
+const jobs = [];
+const started = Date.now();
+try {
+  for (const file of files) {
+    const { modes } = await import(`./scenarios/${file}`);
+    for (const mode of modes) {
+      const output = join(scratch, `${file}.${mode}.json`);
+      process.stderr.write(`(${letter(file)}) ${file} [${mode}] …\n`);
+      execFileSync(process.execPath, ["--expose-gc", join(here, "lib/child.mjs"), file, mode, output], {
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+      const job = JSON.parse(readFileSync(output, "utf8"));
+      jobs.push(job);
+      print(job);
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const seconds = (Date.now() - started) / 1000;
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  v8: process.versions.v8,
+  platform: `${process.platform} ${process.arch}`,
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+  quick: QUICK,
+  seconds,
+  jobs,
+};
+
+console.log(`\n@sync against the targets (plain calls), ${results.cpu}, Node ${results.node}, ${seconds.toFixed(0)} s`);
+for (const job of jobs.filter((job) => job.mode === "plain")) {
+  const v = verdict(job);
+  const growth = v.growth === undefined ? "" : `, growth ${format(v.growth)}× (target ≤ ${v.growthTarget}×)`;
+  console.log(
+    `  (${letter(job.file)}) ${format(v.toFloor)}× floor (target ≤ ${v.target}×) ${v.meetsFloor ? "met" : "MISSED"}` +
+      `, ${v.bestPeer ? `${format(v.toBestPeer)}× best peer (${v.bestPeer}) ${v.ahead ? "ahead" : "BEHIND"}` : "no peer"}` +
+      growth,
+  );
+}
+
+if (!QUICK) {
+  // A partial run (BENCH_ONLY) replaces its scenarios in the last full results.
+  if (only !== undefined) {
+    const last = existsSync(join(here, "results.json"))
+      ? JSON.parse(readFileSync(join(here, "results.json"), "utf8"))
+      : { jobs: [], seconds };
+    const fresh = new Set(jobs.map((job) => `${job.file} ${job.mode}`));
+    results.jobs = last.jobs.map((job) => jobs.find((j) => `${j.file} ${j.mode}` === `${job.file} ${job.mode}`) ?? job);
+    results.jobs.push(
+      ...jobs.filter((job) => !last.jobs.some((j) => `${j.file} ${j.mode}` === `${job.file} ${job.mode}`)),
+    );
+    results.seconds = last.seconds;
+    results.partial = [...fresh];
+  }
+  await writeFormatted(new URL("results.json", import.meta.url), JSON.stringify(results));
+  await writeReport(results);
+  console.log("wrote bench/results.json, docs/performance.md and docs/performance/*.svg");
+}
+
+function print(job) {
+  console.log(`\n(${letter(job.file)}) ${job.title} [${job.mode}]`);
+  if (job.absent.length > 0) console.log(`  absent: ${job.absent.join(", ")}`);
+  for (const table of tables(job)) {
+    console.log(`  ${table.caseLabel}, ${table.metric.label}:`);
+    for (const row of table.rows) {
+      const name = row.scaled === undefined ? row.name : `${row.name} [${row.scaled}]`;
+      console.log(
+        `    ${name.padEnd(30)} ${format(row.median).padStart(8)}  (${format(row.min)}–${format(row.max)})`.padEnd(58) +
+          `  ${format(row.toFloor).padStart(6)}× floor  ${format(row.toBestPeer).padStart(6)}× best peer`,
+      );
+    }
+  }
+}
