@@ -56,11 +56,7 @@
 
 import { TimeoutError } from "./errors";
 import { refusal, type WaitOptions } from "./options";
-
-// Browsers and Node cap timers at 2^31 - 1 ms (about 24.8 days); a longer
-// delay overflows and fires at once. Clamping it would fire early, so a
-// longer timeout waits in steps of at most this long.
-const MAX_TIMER_DELAY = 2_147_483_647;
+import { arm, type Timed } from "./timer";
 
 function noop(): void {}
 
@@ -76,22 +72,12 @@ function capture(resolve: (value: never) => void, reject: (reason: unknown) => v
   capturedReject = reject;
 }
 
-// A thenable that rejects whatever promise adopts it: how a plain waiter,
-// which keeps no reject function, fails. It rejects one microtask later than
-// a reject function would.
+// A thenable that rejects whatever promise adopts it: how `fail()` rejects,
+// so a plain waiter need not keep its reject function. Every `fail()` takes
+// this one path, so waiters that a primitive fails together (a barrier's
+// reset) reject in queue order.
 function rejection(error: unknown): never {
   return { then: (_: unknown, reject: (reason: unknown) => void) => reject(error) } as never;
-}
-
-// Starts `waiter`'s timer for `ms`, in one step if the runtime allows it;
-// `expire` then re-arms for the rest.
-function arm<T>(waiter: CancellableWaiter<T>, ms: number): void {
-  waiter.timer = setTimeout(expire, Math.min(ms, MAX_TIMER_DELAY), waiter, ms - MAX_TIMER_DELAY);
-}
-
-function expire<T>(waiter: CancellableWaiter<T>, rest: number): void {
-  if (rest > 0) arm(waiter, rest);
-  else waiter.abandon(new TimeoutError("timed out while waiting"));
 }
 
 /**
@@ -147,36 +133,55 @@ export class Waiter<T> {
     // invariant 1: not linked means already granted or abandoned.
     if (queue === null) return;
     queue.remove(this);
-    this.fail(reason); // invariants 2 and 3
+    this.reject(reason); // invariants 2 and 3
     queue.onLeave?.(); // invariant 4
+  }
+
+  /**
+   * Rejects an abandoned waiter: as {@link fail} for a plain waiter, which
+   * no signal or timer can abandon anyway.
+   */
+  protected reject(reason: unknown): void {
+    this.fail(reason);
   }
 }
 
 /**
- * A waiter that passed a signal or a finite timeout: it keeps its reject
- * function, its timer, and its links in the watch of its signal.
+ * A waiter that passed a signal or a finite timeout: it also keeps its
+ * reject function, its timer and its links in the watch of its signal.
  */
-class CancellableWaiter<T> extends Waiter<T> implements Watched {
+class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
   watch: AbortWatch | null = null;
   watchPrev: Watched | null = null;
   watchNext: Watched | null = null;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  readonly #reject: (reason: unknown) => void;
 
-  constructor(
-    resolve: (value: T) => void,
-    readonly reject: (reason: unknown) => void,
-  ) {
+  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
     super(resolve);
+    this.#reject = reject;
   }
 
   override grant(value: T): void {
     this.#disarm();
-    this.resolve(value);
+    super.grant(value);
   }
 
   override fail(error: unknown): void {
     this.#disarm();
-    this.reject(error);
+    super.fail(error);
+  }
+
+  // An abort or a timeout rejects at once, so the caller sees its rejection
+  // before whatever the primitive grants next in the same step.
+  protected override reject(reason: unknown): void {
+    this.#disarm();
+    this.#reject(reason);
+  }
+
+  /** The timer's end: the timeout ran out before the grant. */
+  expire(): void {
+    this.abandon(new TimeoutError("timed out while waiting"));
   }
 
   // invariant 3

@@ -1,5 +1,6 @@
 import { TimeoutError } from "./errors";
 import { durationError, optionsError } from "./options";
+import { arm, type Timed } from "./timer";
 
 /**
  * Runs `operation` with a signal that aborts after `ms` milliseconds, or when
@@ -39,23 +40,15 @@ export async function withTimeout<T>(
   const controller = new AbortController();
   const onAbort = (): void => controller.abort((outer as AbortSignal).reason);
   outer?.addEventListener("abort", onAbort);
-  // A delay over 2^31 - 1 ms overflows and fires at once, and clamping it
-  // would fire early: a longer time-out waits in steps of at most that.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = (rest: number): void => {
-    timer = setTimeout(
-      () =>
-        rest > 2_147_483_647
-          ? arm(rest - 2_147_483_647)
-          : controller.abort(new TimeoutError(`timed out after ${ms} ms`)),
-      Math.min(rest, 2_147_483_647),
-    );
+  const deadline: Timed = {
+    timer: undefined,
+    expire: () => controller.abort(new TimeoutError(`timed out after ${ms} ms`)),
   };
-  if (ms !== Infinity) arm(ms);
+  if (ms !== Infinity) arm(deadline, ms);
   try {
     return await operation(controller.signal);
   } finally {
-    clearTimeout(timer);
+    clearTimeout(deadline.timer);
     outer?.removeEventListener("abort", onAbort);
   }
 }

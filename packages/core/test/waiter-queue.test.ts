@@ -656,3 +656,42 @@ describe("WaiterQueue.wait()", () => {
     });
   });
 });
+
+describe("settling order", () => {
+  // Actors: a primitive failing its whole queue at once (a barrier's reset),
+  // with plain waiters and a cancellable one (it has a signal) in between.
+  // A cancellable waiter used to reject through its reject function and a
+  // plain one through a thenable, one microtask later, so the middle waiter
+  // saw its rejection first: the queue's order was lost.
+  it("fail() rejects waiters failed together in queue order, whatever their kind", async () => {
+    const queue = new WaiterQueue<true>();
+    const log: string[] = [];
+    const controller = new AbortController();
+    for (const [name, options] of [
+      ["a", undefined],
+      ["b", { signal: controller.signal }],
+      ["c", undefined],
+    ] as const) {
+      queue.wait(options).catch((error: Error) => log.push(`${name}: ${error.message}`));
+    }
+    for (let waiter; (waiter = queue.shift()) !== undefined;) waiter.fail(new Error("reset"));
+    await tick();
+    expect(log).toEqual(["a: reset", "b: reset", "c: reset"]);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  // Actors: a waiter that aborts, then a release that grants the next one in
+  // the same step. The caller must see the abort's rejection before the next
+  // grant's resolution, in the order the two happened.
+  it("an abort's rejection is seen before a grant made after it", async () => {
+    const queue = new WaiterQueue<true>();
+    const log: string[] = [];
+    const controller = new AbortController();
+    queue.wait({ signal: controller.signal }).catch(() => log.push("a aborted"));
+    void queue.wait().then(() => log.push("b granted"));
+    controller.abort();
+    queue.shift()!.grant(true);
+    await tick();
+    expect(log).toEqual(["a aborted", "b granted"]);
+  });
+});
