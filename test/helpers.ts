@@ -25,3 +25,27 @@ export function track<T>(promise: Promise<T>): { readonly current: Tracked<T> } 
   );
   return box;
 }
+
+/**
+ * Runs an example of docs/examples (its `main(print)`) under jest fake
+ * timers until it finishes, and returns what it printed, each line prefixed
+ * (unless `stamp` is false) with the virtual milliseconds since the start.
+ * Asserts that the example left no timer behind.
+ */
+export async function runExample(
+  main: (print: (line: string) => void) => Promise<void>,
+  stamp = true,
+): Promise<string[]> {
+  jest.useFakeTimers();
+  try {
+    const start = jest.now();
+    const lines: string[] = [];
+    const done = main((line) => lines.push(stamp ? `${jest.now() - start} ${line}` : line));
+    await jest.runAllTimersAsync();
+    await done;
+    expect(jest.getTimerCount()).toBe(0);
+    return lines;
+  } finally {
+    jest.useRealTimers();
+  }
+}

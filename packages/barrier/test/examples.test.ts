@@ -2,24 +2,10 @@
 // compares their whole output, each line with the virtual time it was printed at.
 import { main as phases } from "../../../docs/examples/barrier-phases";
 import { main as python } from "../../../docs/examples/barrier-python";
-
-async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("barrier-python prints what Python's docs show, with filling where asyncio says draining", async () => {
-  expect(await run(python)).toEqual([
+  expect(await runExample(python)).toEqual([
     "0 <Barrier [filling, waiters:2/3]>",
     "0 <Barrier [filling, waiters:0/3]>",
     "0 barrier passed",
@@ -28,7 +14,7 @@ test("barrier-python prints what Python's docs show, with filling where asyncio 
 });
 
 test("barrier-phases: workers in lockstep, position 0 reports, a failure breaks the barrier", async () => {
-  expect(await run(phases)).toEqual([
+  expect(await runExample(phases)).toEqual([
     "30 B: fetch done",
     "60 C: fetch done",
     "90 A: fetch done",

@@ -1,24 +1,10 @@
 // Runs the Condition example of docs/examples under jest fake timers and
 // compares its whole output, each line with the virtual time it was printed at.
 import { main as boundedQueue } from "../../../docs/examples/condition-bounded-queue";
-
-async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("condition-bounded-queue: puts wait while full, takes while empty, a timed-out put is dropped", async () => {
-  expect(await run(boundedQueue)).toEqual([
+  expect(await runExample(boundedQueue)).toEqual([
     "0 put job1, size 1",
     "0 w1 took job1",
     "0 put job2, size 1",

@@ -2,24 +2,10 @@
 // is tested by its author) under jest fake timers and compares its whole
 // output, each line with the virtual time it was printed at.
 import { main as startup } from "../../../docs/examples/event-startup";
-
-async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("event-startup: early requests wait for set(), one times out, a late one passes at once", async () => {
-  expect(await run(startup)).toEqual([
+  expect(await runExample(startup)).toEqual([
     "0 starting: <Event [unset, waiters:3]>",
     "50 /b: 503 after 50 ms; <Event [unset, waiters:2]>",
     "100 configured: <Event [set]>",

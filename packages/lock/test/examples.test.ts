@@ -2,24 +2,10 @@
 // their whole output, each line with the virtual time it was printed at.
 import { main as cache } from "../../../docs/examples/lock-cache";
 import { main as timeout } from "../../../docs/examples/lock-timeout";
-
-async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("lock-cache: without a lock every request fetches; with one, one fetch per rate", async () => {
-  expect(await run(cache)).toEqual([
+  expect(await runExample(cache)).toEqual([
     "0 without a lock:",
     "0   fetching EUR",
     "0   fetching EUR",
@@ -35,7 +21,7 @@ test("lock-cache: without a lock every request fetches; with one, one fetch per 
 });
 
 test("lock-timeout: a probe times out, a request is aborted, the next caller gets the lock", async () => {
-  expect(await run(timeout)).toEqual([
+  expect(await runExample(timeout)).toEqual([
     "0 queued: <Lock [locked, waiters:3]>",
     "0 export: started",
     "50 probe: busy for 50 ms, giving up; <Lock [locked, waiters:2]>",

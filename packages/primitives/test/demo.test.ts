@@ -4,30 +4,14 @@
 import { main as crawler } from "../../../docs/examples/crawler";
 import { examples, main as demo } from "../../../docs/examples/demo";
 import { main as eventPython } from "../../../docs/examples/event-python";
-
-type Main = (print: (line: string) => void) => Promise<void>;
-
-async function run(main: Main, stamp = true): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(stamp ? `${jest.now() - start} ${line}` : line));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("event-python prints what Python's docs show, one second apart", async () => {
-  expect(await run(eventPython)).toEqual(["0 waiting for it ...", "1000 ... got it!"]);
+  expect(await runExample(eventPython)).toEqual(["0 waiting for it ...", "1000 ... got it!"]);
 });
 
 test("crawler: two requests at a time, one timeout, and one abort that stops everything at once", async () => {
-  expect(await run(crawler)).toEqual([
+  expect(await runExample(crawler)).toEqual([
     "60 fetched /: 120 words, 3 new links",
     "180 fetched /docs: 900 words, 2 new links",
     "210 fetched /about: 80 words, 1 new link",
@@ -72,12 +56,12 @@ describe("demo", () => {
   });
 
   test("prints each example's whole output under its heading", async () => {
-    const lines = await run(demo, false);
+    const lines = await runExample(demo, false);
     const expected: string[] = [];
     for (const [i, [name, load]] of examples().entries()) {
       if (i > 0) expected.push("");
       expected.push(`=== ${name} ===`);
-      expected.push(...(await run((await load()).main, false)));
+      expected.push(...(await runExample((await load()).main, false)));
     }
     expect(lines).toEqual(expected);
     expect(lines.filter((line) => line.startsWith("=== "))).toEqual(names.map((name) => `=== ${name} ===`));

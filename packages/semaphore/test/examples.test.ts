@@ -2,24 +2,10 @@
 // compares their whole output, each line with the virtual time it was printed at.
 import { main as bounded } from "../../../docs/examples/semaphore-bounded";
 import { main as limit } from "../../../docs/examples/semaphore-limit";
-
-async function run(main: (print: (line: string) => void) => Promise<void>): Promise<string[]> {
-  jest.useFakeTimers();
-  try {
-    const start = jest.now();
-    const lines: string[] = [];
-    const done = main((line) => lines.push(`${jest.now() - start} ${line}`));
-    await jest.runAllTimersAsync();
-    await done;
-    expect(jest.getTimerCount()).toBe(0);
-    return lines;
-  } finally {
-    jest.useRealTimers();
-  }
-}
+import { runExample } from "../../../test/helpers";
 
 test("semaphore-limit: five downloads, never more than two at a time, in FIFO order", async () => {
-  expect(await run(limit)).toEqual([
+  expect(await runExample(limit)).toEqual([
     "0 start a.txt  <Semaphore [locked, waiters:3]>",
     "0 start b.txt  <Semaphore [locked, waiters:3]>",
     "30 done  b.txt",
@@ -35,7 +21,7 @@ test("semaphore-limit: five downloads, never more than two at a time, in FIFO or
 });
 
 test("semaphore-bounded: a timeout on a full pool, a guard released twice, an over-release caught", async () => {
-  expect(await run(bounded)).toEqual([
+  expect(await runExample(bounded)).toEqual([
     "0 <BoundedSemaphore [locked]>",
     "50 third caller: no connection within 50 ms",
     "50 <BoundedSemaphore [unlocked, value:1]>",
