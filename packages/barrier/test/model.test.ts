@@ -29,43 +29,40 @@
  * commands' replayPath, and the command that replays it:
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
-import { getEventListeners } from "node:events";
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
 import { tick, track, type Tracked } from "../../../test/helpers";
-
-// ---------------------------------------------------------------- settings
-
-const longRuns = Number(process.env.SYNC_MODEL_RUNS) || 0;
-const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
-
-/** Runs `property` `runs` times (or SYNC_MODEL_RUNS), failing with a replay command. */
-async function assertProperty(name: string, property: fc.IAsyncProperty<unknown>, runs: number): Promise<void> {
-  const seed = process.env.SYNC_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_MODEL_SEED);
-  const details = await fc.check(property, { numRuns: longRuns || runs, seed, path: process.env.SYNC_MODEL_PATH });
-  if (process.env.SYNC_MODEL_VERBOSE) console.log(`barrier ${name}: ${details.numRuns} runs, seed ${details.seed}`);
-  if (details.failed) {
-    // Commands replay their shrunk sequence from a replayPath of their own.
-    const commands = /replayPath="([^"]*)"/.exec(fc.defaultReportMessage(details) ?? "")?.[1];
-    const replay =
-      `SYNC_MODEL_SEED=${details.seed} SYNC_MODEL_PATH="${details.counterexamplePath}"` +
-      (commands === undefined ? "" : ` SYNC_MODEL_REPLAY_PATH="${commands}"`);
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n\nReplay: ${replay} npx jest --selectProjects barrier -t "${name}"\n\n` +
-        `Got: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
-}
-
-/** `expect(actual).toEqual(expected)` for JSON-like values, without the cost of expect() when it passes. */
-function same(actual: unknown, expected: unknown): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual).toEqual(expected);
-}
+import {
+  abortAndAdvanceArbs,
+  actorControllers,
+  type ActorSignals,
+  actorSignalsArbs,
+  advancesArb,
+  assertProperty,
+  commandsSettings,
+  controllerFor,
+  expectAllSettled,
+  expectCleanEnd,
+  expectedSignalLines,
+  expireDue,
+  leave,
+  leaveAborted,
+  optionsFor,
+  realSignalLines,
+  reasonKindArb,
+  same,
+  scheduleAbortsAndAdvances,
+  signalArb,
+  testTimeout,
+  TIMEOUT,
+  timeoutArb,
+  useFakeTimersPerTest,
+  type WaitSpec,
+} from "../../../test/model-harness";
 
 // ---------------------------------------------------------------- model
 
-const TIMEOUT = Symbol("TimeoutError");
 const BROKEN = Symbol("BrokenBarrierError");
 type Expected =
   { state: "pending" } | { state: "fulfilled"; position: number } | { state: "rejected"; reason: unknown };
@@ -93,24 +90,9 @@ interface Model {
   justBroken: boolean;
 }
 
-// "shared": one of two signals that several calls of a run wait with.
-type SignalKind = "none" | "live" | "aborted" | "shared";
 type FollowUp = "nothing" | "reset" | "abort" | "abort signals";
-interface Spec {
-  readonly signal: SignalKind;
-  readonly timeout: number | undefined;
+interface Spec extends WaitSpec {
   readonly then: FollowUp;
-}
-
-function reasonFor(id: number, kind: number): unknown {
-  // An Error, a plain string, or the runtime's own AbortError (no reason).
-  return kind === 0 ? new Error(`abort #${id}`) : kind === 1 ? `abort #${id}` : undefined;
-}
-
-function leave(m: Model, call: Call, reason: unknown): void {
-  m.queue.splice(m.queue.indexOf(call), 1);
-  call.expected = { state: "rejected", reason };
-  call.deadline = undefined;
 }
 
 /** reset() or abort() in the model: every waiter rejects with BrokenBarrierError. */
@@ -137,18 +119,6 @@ function describeExpected(call: Call): string {
   if (want.state === "fulfilled") return `#${call.id} fulfilled at ${want.position}`;
   const name = want.reason === TIMEOUT ? "TimeoutError" : want.reason === BROKEN ? "BrokenBarrierError" : null;
   return `#${call.id} rejected: ${name ?? "its signal's reason"}`;
-}
-
-/** The signals of a run: the two shared ones, then each call's own. */
-function signalsOf(m: Model): AbortController[] {
-  const all = [...m.shared, ...m.calls.map((call) => call.controller)];
-  return [...new Set(all)].filter((controller): controller is AbortController => controller !== undefined);
-}
-
-/** Abort listeners on a signal: the count on a call's own, there or not on a shared one. */
-function listeners(m: Model, controller: AbortController, count: number): string {
-  if (m.shared.includes(controller)) return count > 0 ? "listened to" : "no listener";
-  return `${count} listener(s)`;
 }
 
 function render(m: Model): string {
@@ -181,15 +151,13 @@ async function verify(m: Model, barrier: Barrier): Promise<void> {
       `parties ${barrier.parties}, nWaiting ${barrier.nWaiting}, broken ${barrier.broken}, ${String(barrier)}`,
       `timers ${jest.getTimerCount()}`,
       ...m.calls.map((call) => `${describeReal(call)}`),
-      ...signalsOf(m).map((c, k) => `signal ${k}: ${listeners(m, c, getEventListeners(c.signal, "abort").length)}`),
+      ...realSignalLines(m),
     ],
     [
       `parties ${m.parties}, nWaiting ${m.queue.length}, broken ${m.broken}, ${render(m)}`,
       `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
       ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...signalsOf(m).map(
-        (c, k) => `signal ${k}: ${listeners(m, c, m.queue.filter((call) => call.controller === c).length)}`,
-      ),
+      ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
     ],
   );
 }
@@ -208,10 +176,9 @@ class Wait implements BarrierCommand {
   }
   async run(m: Model, barrier: Barrier): Promise<void> {
     const id = m.calls.length;
-    const { signal, timeout } = this.spec;
-    const controller = signal === "none" ? undefined : signal === "shared" ? m.shared[id % 2]! : new AbortController();
-    if (signal === "aborted") controller!.abort(reasonFor(id, this.reasonKind));
-    const options = signal === "none" && timeout === undefined ? undefined : { signal: controller?.signal, timeout };
+    const { timeout } = this.spec;
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
     const call: Call = {
       id,
       controller,
@@ -278,65 +245,14 @@ class Break implements BarrierCommand {
   }
 }
 
-class Abort implements BarrierCommand {
-  constructor(
-    readonly pick: number,
-    readonly reasonKind: number,
-  ) {}
-  #candidates(m: Model): AbortController[] {
-    return signalsOf(m).filter((controller) => !controller.signal.aborted);
-  }
-  check(m: Model): boolean {
-    return this.#candidates(m).length > 0;
-  }
-  async run(m: Model, barrier: Barrier): Promise<void> {
-    const candidates = this.#candidates(m);
-    const controller = candidates[this.pick % candidates.length]!;
-    controller.abort(reasonFor(this.pick, this.reasonKind));
-    // Every queued call with this signal leaves and rejects, oldest first;
-    // granted and settled ones keep what they have.
-    for (const call of m.queue.filter((c) => c.controller === controller)) leave(m, call, controller.signal.reason);
-    await verify(m, barrier);
-  }
-  toString(): string {
-    return `abort(candidate ${this.pick}, reason kind ${this.reasonKind})`;
-  }
-}
-
-class Advance implements BarrierCommand {
-  constructor(readonly ms: number) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, barrier: Barrier): Promise<void> {
-    m.now += this.ms;
-    const due = m.queue
-      .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
-      .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
-    for (const call of due) leave(m, call, TIMEOUT);
-    jest.advanceTimersByTime(this.ms);
-    await verify(m, barrier);
-  }
-  toString(): string {
-    return `advance(${this.ms} ms)`;
-  }
-}
-
-const timeoutArb = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 4 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 20 }), weight: 3 },
-  { arbitrary: fc.constant(Infinity), weight: 1 },
-);
 const specArb = fc.record({
-  signal: fc.constantFrom<SignalKind>("none", "live", "live", "aborted", "shared", "shared"),
+  signal: signalArb,
   timeout: timeoutArb,
   then: fc.oneof(
     { arbitrary: fc.constant<FollowUp>("nothing"), weight: 6 },
     { arbitrary: fc.constantFrom<FollowUp>("reset", "abort", "abort signals"), weight: 1 },
   ),
 });
-const reasonKindArb = fc.integer({ min: 0, max: 2 });
 
 const commandsArb = fc.commands(
   [
@@ -345,24 +261,18 @@ const commandsArb = fc.commands(
     fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
     fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
     fc.constantFrom<Break["how"]>("reset", "abort").map((how) => new Break(how)),
-    fc.tuple(fc.nat(), reasonKindArb).map(([pick, kind]) => new Abort(pick, kind)),
-    fc.integer({ min: 1, max: 15 }).map((ms) => new Advance(ms)),
+    ...abortAndAdvanceArbs<Model, Barrier>(leaveAborted, expireDue, verify),
   ],
-  { maxCommands: 40, size: "max", replayPath: process.env.SYNC_MODEL_REPLAY_PATH },
+  commandsSettings,
 );
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 test(
   "sequential model: Barrier matches a broken flag and a FIFO of waiters (B1–B4)",
   async () => {
     await assertProperty(
+      "barrier",
       "sequential model",
       fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commandsArb, async (parties, commands) => {
         jest.clearAllTimers();
@@ -380,13 +290,7 @@ test(
         await fc.asyncModelRun(() => ({ model: m, real: barrier }), commands);
         // A last reset() settles everyone still waiting (B2); nothing is left.
         await new Break("reset").run(m, barrier);
-        same(
-          {
-            pending: m.calls.filter((call) => call.tracked.current.state === "pending").map((call) => call.id),
-            timers: jest.getTimerCount(),
-          },
-          { pending: [], timers: 0 },
-        );
+        expectAllSettled(m.calls);
       }),
       2000,
     );
@@ -396,16 +300,10 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-interface Actor {
-  readonly signal: boolean;
-  readonly abort: boolean;
-  readonly timeout: number | undefined;
-}
+type Actor = ActorSignals;
 
 const actorArb = fc.record({
-  signal: fc.boolean(),
-  abort: fc.boolean(),
-  timeout: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined, freq: 3 }),
+  ...actorSignalsArbs,
 });
 
 test(
@@ -419,12 +317,13 @@ test(
     // waiter stranded by reset()/abort() (B2), a broken barrier that keeps
     // waiters (B3).
     await assertProperty(
+      "barrier",
       "interleavings",
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
         fc.array(actorArb, { minLength: 1, maxLength: 10 }),
         fc.array(fc.constantFrom<"reset" | "abort">("reset", "abort"), { maxLength: 3 }),
-        fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 4 }),
+        advancesArb,
         fc.scheduler(),
         async (parties, actors, breaks, advances, s) => {
           jest.clearAllTimers();
@@ -433,8 +332,7 @@ test(
           const arrivals: number[] = [];
           // [actor, position] in the order the actors resume.
           const resumed: [number, number][] = [];
-          const controllers = actors.map((actor) => (actor.signal ? new AbortController() : undefined));
-          const reasons = actors.map((_, i) => new Error(`abort ${i}`));
+          const { controllers, reasons } = actorControllers(actors);
           // An aborted signal rejects even for the caller that would release the cycle.
           const preAborted = actors.map(() => false);
           const tasks = actors.map(async (actor, i) => {
@@ -453,12 +351,7 @@ test(
               if (barrier.nWaiting !== 0) problems.push(`B2: ${String(barrier)} after ${how}()`);
             });
           });
-          actors.forEach((actor, i) => {
-            if (actor.abort && controllers[i] !== undefined)
-              void s.schedule(Promise.resolve(), `abort ${i}`).then(() => controllers[i]!.abort(reasons[i]));
-          });
-          for (const ms of advances)
-            void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => jest.advanceTimersByTime(ms));
+          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
 
           await s.waitIdle(async (step) => {
             await step();
@@ -479,21 +372,12 @@ test(
           }
           // B4: everyone settled, released or rejected with an allowed reason.
           const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!));
-          same(
-            {
-              problems,
-              verdicts,
-              barrier: String(barrier),
-              timers: jest.getTimerCount(),
-              listeners: controllers.map((c) => (c ? getEventListeners(c.signal, "abort").length : 0)),
-            },
-            {
-              problems: [],
-              verdicts: verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
-              barrier: `<Barrier [filling, waiters:0/${parties}]>`,
-              timers: 0,
-              listeners: actors.map(() => 0),
-            },
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            controllers,
+            { name: "barrier", real: String(barrier), expected: `<Barrier [filling, waiters:0/${parties}]>` },
           );
         },
       ),

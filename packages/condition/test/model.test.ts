@@ -39,51 +39,36 @@
  * commands' replayPath, and the command that replays it:
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
-import { getEventListeners } from "node:events";
 import fc from "fast-check";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Condition } from "@sync/condition";
 import { Lock } from "@sync/lock";
 import { tick, track, type Tracked } from "../../../test/helpers";
-
-// ---------------------------------------------------------------- settings
-
-const longRuns = Number(process.env.SYNC_MODEL_RUNS) || 0;
-const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
-
-/** Runs `property` `runs` times (or SYNC_MODEL_RUNS), failing with a replay command. */
-async function assertProperty(name: string, property: fc.IAsyncProperty<unknown>, runs: number): Promise<void> {
-  const seed = process.env.SYNC_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_MODEL_SEED);
-  const details = await fc.check(property, { numRuns: longRuns || runs, seed, path: process.env.SYNC_MODEL_PATH });
-  if (process.env.SYNC_MODEL_VERBOSE) console.log(`condition ${name}: ${details.numRuns} runs, seed ${details.seed}`);
-  if (details.failed) {
-    // Commands replay their shrunk sequence from a replayPath of their own.
-    const commands = /replayPath="([^"]*)"/.exec(fc.defaultReportMessage(details) ?? "")?.[1];
-    const replay =
-      `SYNC_MODEL_SEED=${details.seed} SYNC_MODEL_PATH="${details.counterexamplePath}"` +
-      (commands === undefined ? "" : ` SYNC_MODEL_REPLAY_PATH="${commands}"`);
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n\nReplay: ${replay} npx jest --selectProjects condition -t "${name}"\n\n` +
-        `Got: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
-}
-
-/** `expect(actual).toEqual(expected)` for JSON-like values, without the cost of expect() when it passes. */
-function same(actual: unknown, expected: unknown): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual).toEqual(expected);
-}
-
-/** `expect(fn).toThrow(type)`, without the cost of expect() when it passes. */
-function expectThrow(fn: () => void, type: new (...args: never[]) => Error): void {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof type) return;
-    throw error;
-  }
-  throw new Error(`expected ${type.name}, nothing was thrown`);
-}
+import {
+  abortAndAdvanceArbs,
+  actorControllers,
+  type ActorSignals,
+  actorSignalsArbs,
+  advancesArb,
+  assertProperty,
+  commandsSettings,
+  controllerFor,
+  expectCleanEnd,
+  expectedSignalLines,
+  expectThrow,
+  optionsFor,
+  pendingIds,
+  realSignalLines,
+  reasonKindArb,
+  same,
+  scheduleAbortsAndAdvances,
+  signalArb,
+  testTimeout,
+  TIMEOUT,
+  timeoutArb,
+  useFakeTimersPerTest,
+  type WaitSpec,
+} from "../../../test/model-harness";
 
 // A chain of waitFor() rounds handing the lock on takes many microtask turns;
 // rather than guess how many (tick(200) costs more than the whole model), a
@@ -94,7 +79,6 @@ const flush = (): Promise<void> => new Promise((resolve) => realSetImmediate(res
 
 // ---------------------------------------------------------------- model
 
-const TIMEOUT = Symbol("TimeoutError");
 const INVALID = Symbol("InvalidStateError");
 type Expected = { state: "pending" } | { state: "fulfilled"; value: unknown } | { state: "rejected"; reason: unknown };
 
@@ -145,17 +129,7 @@ interface Real {
   violations: string[];
 }
 
-// "shared": one of two signals that several calls of a run wait with.
-type SignalKind = "none" | "live" | "aborted" | "shared";
-interface Spec {
-  readonly signal: SignalKind;
-  readonly timeout: number | undefined;
-}
-
-function reasonFor(id: number, kind: number): unknown {
-  // An Error, a plain string, or the runtime's own AbortError (no reason).
-  return kind === 0 ? new Error(`abort #${id}`) : kind === 1 ? `abort #${id}` : undefined;
-}
+type Spec = WaitSpec;
 
 function name(party: Party | null): string {
   return party === null ? "nobody" : party === "try" ? "tryAcquire" : `#${party.id}`;
@@ -263,18 +237,6 @@ function describeExpected(call: Call): string {
   return `${head} rejected: ${reason}`;
 }
 
-/** The signals of a run: the two shared ones, then each call's own. */
-function signalsOf(m: Model): AbortController[] {
-  const all = [...m.shared, ...m.calls.map((call) => call.controller)];
-  return [...new Set(all)].filter((controller): controller is AbortController => controller !== undefined);
-}
-
-/** Abort listeners on a signal: the count on a call's own, there or not on a shared one. */
-function listeners(m: Model, controller: AbortController, count: number): string {
-  if (m.shared.includes(controller)) return count > 0 ? "listened to" : "no listener";
-  return `${count} listener(s)`;
-}
-
 function render(locked: boolean, waiters: number): string {
   return `<Condition [${locked ? "locked" : "unlocked"}${waiters > 0 ? `, waiters:${waiters}` : ""}]>`;
 }
@@ -290,16 +252,13 @@ async function verify(m: Model, r: Real): Promise<void> {
       `locked ${a.locked()} ${b.locked()} ${r.lock.locked()}, lock waiters ${r.lock.waiters}, held by ${name(r.holder)}`,
       `${String(a)} ${String(b)}, waiters ${a.waiters} ${b.waiters}, timers ${jest.getTimerCount()}`,
       ...m.calls.map((call) => `${describeReal(call)}`),
-      ...signalsOf(m).map((c, k) => `signal ${k}: ${listeners(m, c, getEventListeners(c.signal, "abort").length)}`),
+      ...realSignalLines(m),
     ],
     [
       `locked ${m.locked} ${m.locked} ${m.locked}, lock waiters ${m.lockQueue.length}, held by ${name(m.holder)}`,
       `${render(m.locked, qa.length)} ${render(m.locked, qb.length)}, waiters ${qa.length} ${qb.length}, timers ${m.calls.filter(hasTimer).length}`,
       ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...signalsOf(m).map(
-        (c, k) =>
-          `signal ${k}: ${listeners(m, c, m.calls.filter((call) => call.controller === c && hasListener(call)).length)}`,
-      ),
+      ...expectedSignalLines(m, (c) => m.calls.filter((call) => call.controller === c && hasListener(call)).length),
     ],
   );
 }
@@ -329,19 +288,6 @@ function newCall(
   return call;
 }
 
-function makeController(m: Model, id: number, spec: Spec, reasonKind: number): AbortController | undefined {
-  if (spec.signal === "shared") return m.shared[id % 2];
-  const controller = spec.signal === "none" ? undefined : new AbortController();
-  if (spec.signal === "aborted") controller!.abort(reasonFor(id, reasonKind));
-  return controller;
-}
-
-function optionsOf(spec: Spec, controller: AbortController | undefined) {
-  return spec.signal === "none" && spec.timeout === undefined
-    ? undefined
-    : { signal: controller?.signal, timeout: spec.timeout };
-}
-
 // ---------------------------------------------------------------- commands
 
 type ConditionCommand = fc.AsyncCommand<Model, Real>;
@@ -358,8 +304,8 @@ class Acquire implements ConditionCommand {
   }
   async run(m: Model, r: Real): Promise<void> {
     const id = m.calls.length;
-    const controller = makeController(m, id, this.spec, this.reasonKind);
-    const options = optionsOf(this.spec, controller);
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
     const promise: Promise<unknown> =
       this.via === "cond.acquire"
         ? r.conds[0].acquire(options)
@@ -443,8 +389,8 @@ class Wait implements ConditionCommand {
   }
   async run(m: Model, r: Real): Promise<void> {
     const id = m.calls.length;
-    const controller = makeController(m, id, this.spec, this.reasonKind);
-    const options = optionsOf(this.spec, controller);
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
     const cond = r.conds[this.cond]!;
     const byHolder = r.holder;
     // C1: the predicate only ever runs with the lock held.
@@ -568,71 +514,38 @@ class SetReady implements ConditionCommand {
   }
 }
 
-class Abort implements ConditionCommand {
-  constructor(
-    readonly pick: number,
-    readonly reasonKind: number,
-  ) {}
-  #candidates(m: Model): AbortController[] {
-    return signalsOf(m).filter((controller) => !controller.signal.aborted);
-  }
-  check(m: Model): boolean {
-    return this.#candidates(m).length > 0;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    const candidates = this.#candidates(m);
-    const controller = candidates[this.pick % candidates.length]!;
-    controller.abort(reasonFor(this.pick, this.reasonKind));
-    // Its waiters, in the order they started waiting with it: one waiting
-    // for a notification leaves and takes the lock back; a queued outer
-    // acquirer leaves. Re-acquiring, holding or settled: nothing changes now.
-    const waiting = m.calls
-      .filter((call) => call.controller === controller && hasListener(call))
-      .sort((a, b) => a.timerSeq - b.timerSeq);
-    for (const call of waiting) {
-      if (call.phase === "cond") leaveCond(m, call, controller.signal.reason);
-      else leaveLock(m, call, controller.signal.reason);
-    }
-    await verify(m, r);
-  }
-  toString(): string {
-    return `abort(candidate ${this.pick}, reason kind ${this.reasonKind})`;
+/**
+ * An abort in the model. Its waiters, in the order they started waiting
+ * with it: one waiting for a notification leaves and takes the lock back; a
+ * queued outer acquirer leaves. Re-acquiring, holding or settled: nothing
+ * changes now.
+ */
+function abortWaiters(m: Model, controller: AbortController): void {
+  const waiting = m.calls
+    .filter((call) => call.controller === controller && hasListener(call))
+    .sort((a, b) => a.timerSeq - b.timerSeq);
+  for (const call of waiting) {
+    if (call.phase === "cond") leaveCond(m, call, controller.signal.reason);
+    else leaveLock(m, call, controller.signal.reason);
   }
 }
 
-class Advance implements ConditionCommand {
-  constructor(readonly ms: number) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    m.now += this.ms;
-    const due = m.calls
-      .filter((call) => hasTimer(call) && call.deadline! <= m.now)
-      .sort((a, b) => a.deadline! - b.deadline! || a.timerSeq - b.timerSeq);
-    for (const call of due) {
-      if (call.kind === "acquire") leaveLock(m, call, TIMEOUT);
-      else leaveCond(m, call, TIMEOUT);
-    }
-    jest.advanceTimersByTime(this.ms);
-    await verify(m, r);
-  }
-  toString(): string {
-    return `advance(${this.ms} ms)`;
+/** Time passes in the model: the calls whose timers are due leave, earliest first. */
+function expireTimers(m: Model, ms: number): void {
+  m.now += ms;
+  const due = m.calls
+    .filter((call) => hasTimer(call) && call.deadline! <= m.now)
+    .sort((a, b) => a.deadline! - b.deadline! || a.timerSeq - b.timerSeq);
+  for (const call of due) {
+    if (call.kind === "acquire") leaveLock(m, call, TIMEOUT);
+    else leaveCond(m, call, TIMEOUT);
   }
 }
 
-const timeoutArb = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 4 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 20 }), weight: 3 },
-  { arbitrary: fc.constant(Infinity), weight: 1 },
-);
 const specArb = fc.record({
-  signal: fc.constantFrom<SignalKind>("none", "live", "live", "aborted", "shared", "shared"),
+  signal: signalArb,
   timeout: timeoutArb,
 });
-const reasonKindArb = fc.integer({ min: 0, max: 2 });
 const condArb = fc.integer({ min: 0, max: 1 });
 
 const commandsArb = fc.commands(
@@ -653,24 +566,18 @@ const commandsArb = fc.commands(
     fc.tuple(condArb, fc.constantFrom(1, 1, 2, Infinity)).map(([cond, n]) => new NotifyCycle(cond, n)),
     fc.tuple(condArb, fc.constantFrom(1, 1, 2, Infinity)).map(([cond, n]) => new NotifyCycle(cond, n)),
     fc.constantFrom(0, 0, 1, 2).map((value) => new SetReady(value)),
-    fc.tuple(fc.nat(), reasonKindArb).map(([pick, kind]) => new Abort(pick, kind)),
-    fc.integer({ min: 1, max: 15 }).map((ms) => new Advance(ms)),
+    ...abortAndAdvanceArbs<Model, Real>(abortWaiters, expireTimers, verify),
   ],
-  { maxCommands: 40, size: "max", replayPath: process.env.SYNC_MODEL_REPLAY_PATH },
+  commandsSettings,
 );
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 test(
   "sequential model: two Conditions on one Lock match the model of both queues (C1–C3)",
   async () => {
     await assertProperty(
+      "condition",
       "sequential model",
       fc.asyncProperty(commandsArb, async (commands) => {
         jest.clearAllTimers();
@@ -705,7 +612,7 @@ test(
         }
         same(
           {
-            pending: m.calls.filter((call) => call.tracked.current.state === "pending").map((call) => call.id),
+            pending: pendingIds(m.calls),
             locked: lock.locked(),
             timers: jest.getTimerCount(),
           },
@@ -720,18 +627,13 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-interface Actor {
+interface Actor extends ActorSignals {
   readonly role: "producer" | "waitFor consumer" | "wait-loop consumer";
-  readonly signal: boolean;
-  readonly abort: boolean;
-  readonly timeout: number | undefined;
 }
 
 const actorArb = fc.record({
   role: fc.constantFrom<Actor["role"]>("producer", "waitFor consumer", "wait-loop consumer"),
-  signal: fc.boolean(),
-  abort: fc.boolean(),
-  timeout: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined, freq: 3 }),
+  ...actorSignalsArbs,
 });
 
 test(
@@ -747,10 +649,11 @@ test(
     // waiter that left (C2, seen as C4: an item left over while a consumer
     // still waits), a consumer that takes an item that is not there.
     await assertProperty(
+      "condition",
       "interleavings",
       fc.asyncProperty(
         fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 4 }),
+        advancesArb,
         fc.scheduler(),
         async (actors, advances, s) => {
           jest.clearAllTimers();
@@ -761,8 +664,7 @@ test(
           const enter = (who: string): void => {
             if (++inside !== 1 || !cond.locked()) problems.push(`C1: ${who} inside with ${inside - 1} other(s)`);
           };
-          const controllers = actors.map((actor) => (actor.signal ? new AbortController() : undefined));
-          const reasons = actors.map((_, i) => new Error(`abort ${i}`));
+          const { controllers, reasons } = actorControllers(actors);
           // waitFor() with an aborted signal rejects even when an item is there.
           const preAborted = actors.map(() => false);
           const consumed = actors.map(() => false);
@@ -796,12 +698,7 @@ test(
             });
           });
           const outcomes = tasks.map((task) => track(task));
-          actors.forEach((actor, i) => {
-            if (actor.abort && controllers[i] !== undefined)
-              void s.schedule(Promise.resolve(), `abort ${i}`).then(() => controllers[i]!.abort(reasons[i]));
-          });
-          for (const ms of advances)
-            void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => jest.advanceTimersByTime(ms));
+          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
 
           await s.waitIdle();
           await tick();
@@ -816,21 +713,12 @@ test(
           await tick();
 
           const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, consumed[i]!, actors[i]!));
-          same(
-            {
-              problems,
-              verdicts,
-              cond: String(cond),
-              timers: jest.getTimerCount(),
-              listeners: controllers.map((c) => (c ? getEventListeners(c.signal, "abort").length : 0)),
-            },
-            {
-              problems: [],
-              verdicts: verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
-              cond: "<Condition [unlocked]>",
-              timers: 0,
-              listeners: actors.map(() => 0),
-            },
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            controllers,
+            { name: "cond", real: String(cond), expected: "<Condition [unlocked]>" },
           );
         },
       ),

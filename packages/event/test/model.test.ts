@@ -25,53 +25,42 @@
  * commands' replayPath, and the command that replays it:
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
-import { getEventListeners } from "node:events";
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Event } from "@sync/event";
 import { tick, track, type Tracked } from "../../../test/helpers";
-
-// ---------------------------------------------------------------- settings
-
-const longRuns = Number(process.env.SYNC_MODEL_RUNS) || 0;
-const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
-
-/** Runs `property` `runs` times (or SYNC_MODEL_RUNS), failing with a replay command. */
-async function assertProperty(name: string, property: fc.IAsyncProperty<unknown>, runs: number): Promise<void> {
-  const seed = process.env.SYNC_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_MODEL_SEED);
-  const details = await fc.check(property, { numRuns: longRuns || runs, seed, path: process.env.SYNC_MODEL_PATH });
-  if (process.env.SYNC_MODEL_VERBOSE) console.log(`event ${name}: ${details.numRuns} runs, seed ${details.seed}`);
-  if (details.failed) {
-    // Commands replay their shrunk sequence from a replayPath of their own.
-    const commands = /replayPath="([^"]*)"/.exec(fc.defaultReportMessage(details) ?? "")?.[1];
-    const replay =
-      `SYNC_MODEL_SEED=${details.seed} SYNC_MODEL_PATH="${details.counterexamplePath}"` +
-      (commands === undefined ? "" : ` SYNC_MODEL_REPLAY_PATH="${commands}"`);
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n\nReplay: ${replay} npx jest --selectProjects event -t "${name}"\n\n` +
-        `Got: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
-}
-
-/** `expect(actual).toEqual(expected)` for JSON-like values, without the cost of expect() when it passes. */
-function same(actual: unknown, expected: unknown): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual).toEqual(expected);
-}
+import {
+  abortAndAdvanceArbs,
+  actorControllers,
+  type ActorSignals,
+  actorSignalsArbs,
+  advancesArb,
+  assertProperty,
+  commandsSettings,
+  controllerFor,
+  describeExpected,
+  describeReal,
+  expectAllSettled,
+  expectCleanEnd,
+  expectedSignalLines,
+  expireDue,
+  leaveAborted,
+  type ModelCall,
+  optionsFor,
+  realSignalLines,
+  reasonKindArb,
+  same,
+  signalArb,
+  testTimeout,
+  TIMEOUT,
+  timeoutArb,
+  useFakeTimersPerTest,
+  type WaitSpec,
+} from "../../../test/model-harness";
 
 // ---------------------------------------------------------------- model
 
-const TIMEOUT = Symbol("TimeoutError");
-type Expected = { state: "pending" } | { state: "fulfilled" } | { state: "rejected"; reason: unknown };
-
-interface Call {
-  readonly id: number;
-  readonly controller: AbortController | undefined;
-  readonly tracked: { readonly current: Tracked<unknown> };
-  expected: Expected;
-  /** Model time at which its timeout fires, while it is queued with a finite timeout. */
-  deadline: number | undefined;
-}
+type Call = ModelCall;
 
 interface Model {
   now: number;
@@ -84,23 +73,7 @@ interface Model {
   woken: number[];
 }
 
-// "shared": one of two signals that several calls of a run wait with.
-type SignalKind = "none" | "live" | "aborted" | "shared";
-interface Spec {
-  readonly signal: SignalKind;
-  readonly timeout: number | undefined;
-}
-
-function reasonFor(id: number, kind: number): unknown {
-  // An Error, a plain string, or the runtime's own AbortError (no reason).
-  return kind === 0 ? new Error(`abort #${id}`) : kind === 1 ? `abort #${id}` : undefined;
-}
-
-function leave(m: Model, call: Call, reason: unknown): void {
-  m.queue.splice(m.queue.indexOf(call), 1);
-  call.expected = { state: "rejected", reason };
-  call.deadline = undefined;
-}
+type Spec = WaitSpec;
 
 /** set() in the model: the flag, and every queued waiter resolves. */
 function modelSet(m: Model): void {
@@ -112,42 +85,6 @@ function modelSet(m: Model): void {
     m.woken.push(call.id);
   }
   m.queue = [];
-}
-
-/** Time passes in the model: queued waiters whose deadline comes time out, earliest first. */
-function modelAdvance(m: Model, ms: number): void {
-  m.now += ms;
-  const due = m.queue
-    .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
-    .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
-  for (const call of due) leave(m, call, TIMEOUT);
-}
-
-function describeReal(call: Call): string {
-  const now = call.tracked.current;
-  if (now.state !== "rejected") return `#${call.id} ${now.state}`;
-  if (call.controller?.signal.aborted && now.reason === call.controller.signal.reason)
-    return `#${call.id} rejected: its signal's reason`;
-  if (now.reason instanceof TimeoutError) return `#${call.id} rejected: TimeoutError`;
-  return `#${call.id} rejected: unexpected ${String(now.reason)}`;
-}
-
-function describeExpected(call: Call): string {
-  const want = call.expected;
-  if (want.state !== "rejected") return `#${call.id} ${want.state}`;
-  return `#${call.id} rejected: ${want.reason === TIMEOUT ? "TimeoutError" : "its signal's reason"}`;
-}
-
-/** The signals of a run: the two shared ones, then each call's own. */
-function signalsOf(m: Model): AbortController[] {
-  const all = [...m.shared, ...m.calls.map((call) => call.controller)];
-  return [...new Set(all)].filter((controller): controller is AbortController => controller !== undefined);
-}
-
-/** Abort listeners on a signal: the count on a call's own, there or not on a shared one. */
-function listeners(m: Model, controller: AbortController, count: number): string {
-  if (m.shared.includes(controller)) return count > 0 ? "listened to" : "no listener";
-  return `${count} listener(s)`;
 }
 
 function render(m: Model): string {
@@ -171,14 +108,12 @@ async function verify(m: Model, event: Event): Promise<void> {
     [
       `isSet() ${event.isSet()}, waiters ${event.waiters}, ${String(event)}, timers ${jest.getTimerCount()}`,
       ...m.calls.map((call) => `${describeReal(call)}`),
-      ...signalsOf(m).map((c, k) => `signal ${k}: ${listeners(m, c, getEventListeners(c.signal, "abort").length)}`),
+      ...realSignalLines(m),
     ],
     [
       `isSet() ${m.flag}, waiters ${m.queue.length}, ${render(m)}, timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
       ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...signalsOf(m).map(
-        (c, k) => `signal ${k}: ${listeners(m, c, m.queue.filter((call) => call.controller === c).length)}`,
-      ),
+      ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
     ],
   );
 }
@@ -197,10 +132,9 @@ class Wait implements EventCommand {
   }
   async run(m: Model, event: Event): Promise<void> {
     const id = m.calls.length;
-    const { signal, timeout } = this.spec;
-    const controller = signal === "none" ? undefined : signal === "shared" ? m.shared[id % 2]! : new AbortController();
-    if (signal === "aborted") controller!.abort(reasonFor(id, this.reasonKind));
-    const options = signal === "none" && timeout === undefined ? undefined : { signal: controller?.signal, timeout };
+    const { timeout } = this.spec;
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
     const call: Call = {
       id,
       controller,
@@ -247,7 +181,7 @@ class SetFlag implements EventCommand {
         break;
       case "time out all":
         jest.advanceTimersByTime(25);
-        modelAdvance(m, 25);
+        expireDue(m, 25);
         break;
       case "clear, set, clear":
         event.clear();
@@ -277,57 +211,10 @@ class Clear implements EventCommand {
   }
 }
 
-class Abort implements EventCommand {
-  constructor(
-    readonly pick: number,
-    readonly reasonKind: number,
-  ) {}
-  #candidates(m: Model): AbortController[] {
-    return signalsOf(m).filter((controller) => !controller.signal.aborted);
-  }
-  check(m: Model): boolean {
-    return this.#candidates(m).length > 0;
-  }
-  async run(m: Model, event: Event): Promise<void> {
-    const candidates = this.#candidates(m);
-    const controller = candidates[this.pick % candidates.length]!;
-    controller.abort(reasonFor(this.pick, this.reasonKind));
-    // Every queued call with this signal leaves and rejects, oldest first;
-    // granted and settled ones keep what they have.
-    for (const call of m.queue.filter((c) => c.controller === controller)) leave(m, call, controller.signal.reason);
-    await verify(m, event);
-  }
-  toString(): string {
-    return `abort(candidate ${this.pick}, reason kind ${this.reasonKind})`;
-  }
-}
-
-class Advance implements EventCommand {
-  constructor(readonly ms: number) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, event: Event): Promise<void> {
-    modelAdvance(m, this.ms);
-    jest.advanceTimersByTime(this.ms);
-    await verify(m, event);
-  }
-  toString(): string {
-    return `advance(${this.ms} ms)`;
-  }
-}
-
-const timeoutArb = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 4 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 20 }), weight: 3 },
-  { arbitrary: fc.constant(Infinity), weight: 1 },
-);
 const specArb = fc.record({
-  signal: fc.constantFrom<SignalKind>("none", "live", "live", "aborted", "shared", "shared"),
+  signal: signalArb,
   timeout: timeoutArb,
 });
-const reasonKindArb = fc.integer({ min: 0, max: 2 });
 
 const commandsArb = fc.commands(
   [
@@ -338,24 +225,18 @@ const commandsArb = fc.commands(
       .constantFrom<FollowUp>("nothing", "clear", "abort all", "time out all", "clear, set, clear")
       .map((then) => new SetFlag(then)),
     fc.constant(new Clear()),
-    fc.tuple(fc.nat(), reasonKindArb).map(([pick, kind]) => new Abort(pick, kind)),
-    fc.integer({ min: 1, max: 15 }).map((ms) => new Advance(ms)),
+    ...abortAndAdvanceArbs<Model, Event>(leaveAborted, expireDue, verify),
   ],
-  { maxCommands: 40, size: "max", replayPath: process.env.SYNC_MODEL_REPLAY_PATH },
+  commandsSettings,
 );
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 test(
   "sequential model: Event matches a flag and a FIFO of waiters (E1–E3)",
   async () => {
     await assertProperty(
+      "event",
       "sequential model",
       fc.asyncProperty(commandsArb, async (commands) => {
         jest.clearAllTimers();
@@ -371,13 +252,7 @@ test(
         await fc.asyncModelRun(() => ({ model: m, real: event }), commands);
         // A last set() resolves everyone still waiting; nothing is left behind.
         await new SetFlag("nothing").run(m, event);
-        same(
-          {
-            pending: m.calls.filter((call) => call.tracked.current.state === "pending").map((call) => call.id),
-            timers: jest.getTimerCount(),
-          },
-          { pending: [], timers: 0 },
-        );
+        expectAllSettled(m.calls);
       }),
       2000,
     );
@@ -387,16 +262,10 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-interface Actor {
-  readonly signal: boolean;
-  readonly abort: boolean;
-  readonly timeout: number | undefined;
-}
+type Actor = ActorSignals;
 
 const actorArb = fc.record({
-  signal: fc.boolean(),
-  abort: fc.boolean(),
-  timeout: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined, freq: 3 }),
+  ...actorSignalsArbs,
 });
 
 test(
@@ -409,11 +278,12 @@ test(
     // following clear(), abort or timeout stops from resolving (E1), or a
     // waiter left behind while the flag is set (E2).
     await assertProperty(
+      "event",
       "interleavings",
       fc.asyncProperty(
         fc.array(actorArb, { minLength: 1, maxLength: 8 }),
         fc.array(fc.constantFrom("set", "clear"), { minLength: 1, maxLength: 5 }),
-        fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 4 }),
+        advancesArb,
         fc.scheduler(),
         async (actors, toggles, advances, s) => {
           jest.clearAllTimers();
@@ -424,8 +294,7 @@ test(
           // sees it; those queued at a set() must resolve (E1).
           const queued = new Map<number, number>();
           const woken = new Set<number>();
-          const controllers = actors.map((actor) => (actor.signal ? new AbortController() : undefined));
-          const reasons = actors.map((_, i) => new Error(`abort ${i}`));
+          const { controllers, reasons } = actorControllers(actors);
           // An aborted signal rejects even when the flag is set.
           const preAborted = actors.map(() => false);
           const tasks = actors.map(async (actor, i) => {
@@ -475,19 +344,11 @@ test(
 
           // E3: every task settled, resolved or rejected with an allowed reason.
           const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!));
-          same(
-            {
-              problems,
-              verdicts,
-              timers: jest.getTimerCount(),
-              listeners: controllers.map((c) => (c ? getEventListeners(c.signal, "abort").length : 0)),
-            },
-            {
-              problems: [],
-              verdicts: verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, woken.has(i), preAborted[i]!)),
-              timers: 0,
-              listeners: actors.map(() => 0),
-            },
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, woken.has(i), preAborted[i]!)),
+            controllers,
           );
         },
       ),

@@ -27,63 +27,45 @@
  * commands' replayPath, and the command that replays it:
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
-import { getEventListeners } from "node:events";
 import fc from "fast-check";
 import { Guard, InvalidStateError, TimeoutError } from "@sync/core";
 import { Lock } from "@sync/lock";
 import { tick, track, type Tracked } from "../../../test/helpers";
-
-// ---------------------------------------------------------------- settings
-
-const longRuns = Number(process.env.SYNC_MODEL_RUNS) || 0;
-const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
-
-/** Runs `property` `runs` times (or SYNC_MODEL_RUNS), failing with a replay command. */
-async function assertProperty(name: string, property: fc.IAsyncProperty<unknown>, runs: number): Promise<void> {
-  const seed = process.env.SYNC_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_MODEL_SEED);
-  const details = await fc.check(property, { numRuns: longRuns || runs, seed, path: process.env.SYNC_MODEL_PATH });
-  if (process.env.SYNC_MODEL_VERBOSE) console.log(`lock ${name}: ${details.numRuns} runs, seed ${details.seed}`);
-  if (details.failed) {
-    // Commands replay their shrunk sequence from a replayPath of their own.
-    const commands = /replayPath="([^"]*)"/.exec(fc.defaultReportMessage(details) ?? "")?.[1];
-    const replay =
-      `SYNC_MODEL_SEED=${details.seed} SYNC_MODEL_PATH="${details.counterexamplePath}"` +
-      (commands === undefined ? "" : ` SYNC_MODEL_REPLAY_PATH="${commands}"`);
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n\nReplay: ${replay} npx jest --selectProjects lock -t "${name}"\n\n` +
-        `Got: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
-}
-
-/** `expect(actual).toEqual(expected)` for JSON-like values, without the cost of expect() when it passes. */
-function same(actual: unknown, expected: unknown): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual).toEqual(expected);
-}
-
-/** `expect(fn).toThrow(type)`, without the cost of expect() when it passes. */
-function expectThrow(fn: () => void, type: new (...args: never[]) => Error): void {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof type) return;
-    throw error;
-  }
-  throw new Error(`expected ${type.name}, nothing was thrown`);
-}
+import {
+  abortAndAdvanceArbs,
+  actorControllers,
+  advancesArb,
+  assertProperty,
+  commandsSettings,
+  controllerFor,
+  describeExpected,
+  describeReal,
+  expectAllSettled,
+  expectCleanEnd,
+  expectedSignalLines,
+  expectThrow,
+  expireDue,
+  type HoldActor,
+  holdActorArb,
+  holdWhile,
+  leaveAborted,
+  type ModelCall,
+  optionsFor,
+  realSignalLines,
+  reasonKindArb,
+  same,
+  scheduleAbortsAndAdvances,
+  signalArb,
+  testTimeout,
+  TIMEOUT,
+  timeoutArb,
+  useFakeTimersPerTest,
+  type WaitSpec,
+} from "../../../test/model-harness";
 
 // ---------------------------------------------------------------- model
 
-const TIMEOUT = Symbol("TimeoutError");
-type Expected = { state: "pending" } | { state: "fulfilled" } | { state: "rejected"; reason: unknown };
-
-interface Call {
-  readonly id: number;
-  readonly controller: AbortController | undefined;
-  readonly tracked: { readonly current: Tracked<unknown> };
-  expected: Expected;
-  /** Model time at which its timeout fires, while it is queued with a finite timeout. */
-  deadline: number | undefined;
+interface Call extends ModelCall {
   guard: Guard | undefined;
 }
 
@@ -107,17 +89,8 @@ interface Real {
   violations: string[];
 }
 
-// "shared": one of two signals that several calls of a run wait with.
-type SignalKind = "none" | "live" | "aborted" | "shared";
-interface Spec {
+interface Spec extends WaitSpec {
   readonly how: "acquire" | "hold";
-  readonly signal: SignalKind;
-  readonly timeout: number | undefined;
-}
-
-function reasonFor(id: number, kind: number): unknown {
-  // An Error, a plain string, or the runtime's own AbortError (no reason).
-  return kind === 0 ? new Error(`abort #${id}`) : kind === 1 ? `abort #${id}` : undefined;
 }
 
 function holderName(holder: Call | "try" | null): string {
@@ -130,39 +103,6 @@ function grant(m: Model, call: Call): void {
   m.holder = call;
 }
 
-function leave(m: Model, call: Call, reason: unknown): void {
-  m.queue.splice(m.queue.indexOf(call), 1);
-  call.expected = { state: "rejected", reason };
-  call.deadline = undefined;
-}
-
-function describeReal(call: Call): string {
-  const now = call.tracked.current;
-  if (now.state !== "rejected") return `#${call.id} ${now.state}`;
-  if (call.controller !== undefined && now.reason === call.controller.signal.reason && call.controller.signal.aborted)
-    return `#${call.id} rejected: its signal's reason`;
-  if (now.reason instanceof TimeoutError) return `#${call.id} rejected: TimeoutError`;
-  return `#${call.id} rejected: unexpected ${String(now.reason)}`;
-}
-
-function describeExpected(call: Call): string {
-  const want = call.expected;
-  if (want.state !== "rejected") return `#${call.id} ${want.state}`;
-  return `#${call.id} rejected: ${want.reason === TIMEOUT ? "TimeoutError" : "its signal's reason"}`;
-}
-
-/** The signals of a run: the two shared ones, then each call's own. */
-function signalsOf(m: Model): AbortController[] {
-  const all = [...m.shared, ...m.calls.map((call) => call.controller)];
-  return [...new Set(all)].filter((controller): controller is AbortController => controller !== undefined);
-}
-
-/** Abort listeners on a signal: the count on a call's own, there or not on a shared one. */
-function listeners(m: Model, controller: AbortController, count: number): string {
-  if (m.shared.includes(controller)) return count > 0 ? "listened to" : "no listener";
-  return `${count} listener(s)`;
-}
-
 function render(m: Model): string {
   return `<Lock [${m.locked ? "locked" : "unlocked"}${m.queue.length > 0 ? `, waiters:${m.queue.length}` : ""}]>`;
 }
@@ -173,9 +113,7 @@ function expectedPicture(m: Model): string[] {
     `locked() ${m.locked}, waiters ${m.queue.length}, ${render(m)}, held by ${holderName(m.holder)}`,
     `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
     ...m.calls.map((call) => `${describeExpected(call)}`),
-    ...signalsOf(m).map(
-      (c, k) => `signal ${k}: ${listeners(m, c, m.queue.filter((call) => call.controller === c).length)}`,
-    ),
+    ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
   ];
 }
 
@@ -186,7 +124,7 @@ function realPicture(m: Model, r: Real): string[] {
     `locked() ${lock.locked()}, waiters ${lock.waiters}, ${String(lock)}, held by ${holderName(r.holder)}`,
     `timers ${jest.getTimerCount()}`,
     ...m.calls.map((call) => `${describeReal(call)}`),
-    ...signalsOf(m).map((c, k) => `signal ${k}: ${listeners(m, c, getEventListeners(c.signal, "abort").length)}`),
+    ...realSignalLines(m),
   ];
 }
 
@@ -222,10 +160,9 @@ class Acquire implements LockCommand {
   }
   async run(m: Model, r: Real): Promise<void> {
     const id = m.calls.length;
-    const { how, signal, timeout } = this.spec;
-    const controller = signal === "none" ? undefined : signal === "shared" ? m.shared[id % 2]! : new AbortController();
-    if (signal === "aborted") controller!.abort(reasonFor(id, this.reasonKind));
-    const options = signal === "none" && timeout === undefined ? undefined : { signal: controller?.signal, timeout };
+    const { how, timeout } = this.spec;
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
     const promise: Promise<unknown> = how === "acquire" ? r.lock.acquire(options) : r.lock.hold(options);
     const call: Call = {
       id,
@@ -309,63 +246,11 @@ class Release implements LockCommand {
   }
 }
 
-class Abort implements LockCommand {
-  constructor(
-    readonly pick: number,
-    readonly reasonKind: number,
-  ) {}
-  #candidates(m: Model): AbortController[] {
-    return signalsOf(m).filter((controller) => !controller.signal.aborted);
-  }
-  check(m: Model): boolean {
-    return this.#candidates(m).length > 0;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    const candidates = this.#candidates(m);
-    const controller = candidates[this.pick % candidates.length]!;
-    controller.abort(reasonFor(this.pick, this.reasonKind));
-    // Every queued call with this signal leaves and rejects, oldest first;
-    // granted and settled ones keep what they have.
-    for (const call of m.queue.filter((c) => c.controller === controller)) leave(m, call, controller.signal.reason);
-    await verify(m, r);
-  }
-  toString(): string {
-    return `abort(candidate ${this.pick}, reason kind ${this.reasonKind})`;
-  }
-}
-
-class Advance implements LockCommand {
-  constructor(readonly ms: number) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    m.now += this.ms;
-    const due = m.queue
-      .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
-      .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
-    for (const call of due) leave(m, call, TIMEOUT);
-    jest.advanceTimersByTime(this.ms);
-    await verify(m, r);
-  }
-  toString(): string {
-    return `advance(${this.ms} ms)`;
-  }
-}
-
-const timeoutArb = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 4 },
-  { arbitrary: fc.constant(0), weight: 1 },
-  { arbitrary: fc.integer({ min: 1, max: 20 }), weight: 3 },
-  { arbitrary: fc.constant(Infinity), weight: 1 },
-);
-const signalArb = fc.constantFrom<SignalKind>("none", "live", "live", "aborted", "shared", "shared");
 const specArb = fc.record({
   how: fc.constantFrom<Spec["how"]>("acquire", "hold"),
   signal: signalArb,
   timeout: timeoutArb,
 });
-const reasonKindArb = fc.integer({ min: 0, max: 2 });
 
 const commandsArb = fc.commands(
   [
@@ -374,25 +259,19 @@ const commandsArb = fc.commands(
     fc.constant(new TryAcquire()),
     fc.boolean().map((viaGuard) => new Release(viaGuard)),
     fc.boolean().map((viaGuard) => new Release(viaGuard)),
-    fc.tuple(fc.nat(), reasonKindArb).map(([pick, kind]) => new Abort(pick, kind)),
-    fc.integer({ min: 1, max: 15 }).map((ms) => new Advance(ms)),
+    ...abortAndAdvanceArbs<Model, Real>(leaveAborted, expireDue, verify),
   ],
-  { maxCommands: 40, size: "max", replayPath: process.env.SYNC_MODEL_REPLAY_PATH },
+  commandsSettings,
 );
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 test(
   "sequential model: Lock matches a flag and a FIFO under every command sequence (I1–I4)",
   async () => {
     const name = "sequential model";
     await assertProperty(
+      "lock",
       name,
       fc.asyncProperty(commandsArb, async (commands) => {
         jest.clearAllTimers();
@@ -409,13 +288,7 @@ test(
         // Drain: the holders release one by one until the lock is free; then
         // nobody is pending and nothing is left behind.
         while (m.locked) await new Release(false).run(m, r);
-        same(
-          {
-            pending: m.calls.filter((call) => call.tracked.current.state === "pending").map((call) => call.id),
-            timers: jest.getTimerCount(),
-          },
-          { pending: [], timers: 0 },
-        );
+        expectAllSettled(m.calls);
       }),
       2000,
     );
@@ -425,19 +298,8 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-interface Actor {
-  readonly how: "run" | "hold" | "acquire";
-  readonly signal: boolean;
-  readonly abort: boolean;
-  readonly timeout: number | undefined;
-}
-
-const actorArb = fc.record({
-  how: fc.constantFrom<Actor["how"]>("run", "hold", "acquire"),
-  signal: fc.boolean(),
-  abort: fc.boolean(),
-  timeout: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined, freq: 3 }),
-});
+type Actor = HoldActor;
+const actorArb = holdActorArb;
 
 test(
   "interleavings: tasks that hold the lock for scheduler-chosen spans keep I1–I4",
@@ -451,10 +313,11 @@ test(
     // What would break: a newcomer overtaking a queued waiter, two holders at
     // once, a waiter stranded behind a free lock, an aborted caller that runs.
     await assertProperty(
+      "lock",
       "interleavings",
       fc.asyncProperty(
         fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 4 }),
+        advancesArb,
         fc.scheduler(),
         async (actors, advances, s) => {
           jest.clearAllTimers();
@@ -467,8 +330,7 @@ test(
           let holders = 0;
           const arrivals: number[] = [];
           const grants: number[] = [];
-          const controllers = actors.map((actor) => (actor.signal ? new AbortController() : undefined));
-          const reasons = actors.map((_, i) => new Error(`abort ${i}`));
+          const { controllers, reasons } = actorControllers(actors);
           // An aborted signal rejects even when the call could succeed.
           const preAborted = actors.map(() => false);
           const entered = (i: number): void => {
@@ -485,26 +347,10 @@ test(
               await s.schedule(Promise.resolve(), `work ${i}`);
               holders--;
             };
-            if (actor.how === "run") await lock.run(work, options);
-            else if (actor.how === "hold") {
-              using _ = await lock.hold(options);
-              await work();
-            } else {
-              await lock.acquire(options);
-              try {
-                await work();
-              } finally {
-                lock.release();
-              }
-            }
+            await holdWhile(actor.how, lock, work, options);
           });
           const outcomes = tasks.map((task) => track(task));
-          actors.forEach((actor, i) => {
-            if (actor.abort && controllers[i] !== undefined)
-              void s.schedule(Promise.resolve(), `abort ${i}`).then(() => controllers[i]!.abort(reasons[i]));
-          });
-          for (const ms of advances)
-            void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => jest.advanceTimersByTime(ms));
+          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
 
           await s.waitIdle(async (step) => {
             await step();
@@ -518,21 +364,12 @@ test(
           // I4: every task settled; fulfilled exactly when it held the lock,
           // rejected only with its own reason or a TimeoutError.
           const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, grants));
-          same(
-            {
-              problems,
-              verdicts,
-              lock: String(lock),
-              timers: jest.getTimerCount(),
-              listeners: controllers.map((c) => (c ? getEventListeners(c.signal, "abort").length : 0)),
-            },
-            {
-              problems: [],
-              verdicts: verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
-              lock: "<Lock [unlocked]>",
-              timers: 0,
-              listeners: actors.map(() => 0),
-            },
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            controllers,
+            { name: "lock", real: String(lock), expected: "<Lock [unlocked]>" },
           );
         },
       ),
