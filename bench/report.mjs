@@ -60,7 +60,9 @@ function summary(results) {
     const best = last.rows.find((row) => row.name === v.bestPeer);
     const target =
       `≤ ${v.target}×` +
-      (v.growthTarget === undefined ? "" : `, growth ≤ ${v.growthTarget}× (is ${format(v.growth)}×)`) +
+      (v.growthTarget === undefined
+        ? ""
+        : `, growth ≤ ${v.growthTarget}× (is ${format(v.growth)}×, floor ${format(v.floorGrowth)}×)`) +
       (v.meetsFloor && v.meetsGrowth !== false ? " ✓" : " ✗");
     lines.push(
       `| (${id}) ${job.title} | ${format(v.toFloor)}× | ${target} | ${v.bestPeer ?? "none has it"} | ` +

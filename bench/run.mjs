@@ -60,7 +60,10 @@ const results = {
 console.log(`\n@sync against the targets (plain calls), ${results.cpu}, Node ${results.node}, ${seconds.toFixed(0)} s`);
 for (const job of jobs.filter((job) => job.mode === "plain")) {
   const v = verdict(job);
-  const growth = v.growth === undefined ? "" : `, growth ${format(v.growth)}× (target ≤ ${v.growthTarget}×)`;
+  const growth =
+    v.growth === undefined
+      ? ""
+      : `, growth ${format(v.growth)}× (target ≤ ${v.growthTarget}×; the floor's ${format(v.floorGrowth)}×)`;
   console.log(
     `  (${letter(job.file)}) ${format(v.toFloor)}× floor (target ≤ ${v.target}×) ${v.meetsFloor ? "met" : "MISSED"}` +
       `, ${v.bestPeer ? `${format(v.toBestPeer)}× best peer (${v.bestPeer}) ${v.ahead ? "ahead" : "BEHIND"}` : "no peer"}` +

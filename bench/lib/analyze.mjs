@@ -41,7 +41,8 @@ export function tables(job) {
 /**
  * @sync's standing in one scenario (plain mode): its cost relative to the
  * floor against the target, whether it is ahead of every peer, and for (d)
- * the growth of the abort cost from the smallest to the largest N.
+ * the growth of the abort cost from the smallest to the largest N, and the
+ * floor's own growth beside it (what Node's abort() itself grows by).
  */
 export function verdict(job) {
   const target = targets[letter(job.file)];
@@ -59,6 +60,9 @@ export function verdict(job) {
   if (target.growth !== undefined) {
     const first = all[0].rows.find((row) => row.name === "@sync");
     result.growth = sync.median / first.median;
+    const floorFirst = all[0].rows.find((row) => row.role === "floor");
+    const floorLast = last.rows.find((row) => row.role === "floor");
+    result.floorGrowth = floorLast.median / floorFirst.median;
     result.growthTarget = target.growth;
     result.meetsGrowth = result.growth <= target.growth;
   }

@@ -1,4 +1,4 @@
-import { inspect, InvalidStateError, optionsError, WaiterQueue, type WaitOptions } from "@sync/core";
+import { inspect, keepShape, InvalidStateError, optionsError, WaiterQueue, type WaitOptions } from "@sync/core";
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -42,6 +42,10 @@ export class BrokenBarrierError extends InvalidStateError {
  * ```
  */
 export class Barrier {
+  static {
+    keepShape(new Barrier(1));
+  }
+
   readonly #parties: number;
   #broken = false;
   #waiters = new WaiterQueue<number>();

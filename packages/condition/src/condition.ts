@@ -2,6 +2,7 @@ import {
   Guard,
   hold,
   inspect,
+  keepShape,
   InvalidStateError,
   optionsError,
   refusal,
@@ -43,6 +44,10 @@ function checkCount(n: unknown): void {
  * ```
  */
 export class Condition {
+  static {
+    keepShape(new Condition());
+  }
+
   readonly #lock: Lock;
   #waiters = new WaiterQueue<true>();
 

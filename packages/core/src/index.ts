@@ -6,6 +6,6 @@
 export { InvalidStateError, TimeoutError } from "./errors";
 export { Guard, hold, run, type Acquirable } from "./guard";
 export { durationError, mayProceed, optionsError, refusal, type WaitOptions } from "./options";
-export { inspect, resolvedTrue } from "./shared";
+export { inspect, keepShape, resolvedTrue } from "./shared";
 export { Waiter, WaiterQueue } from "./waiter-queue";
 export { withTimeout } from "./with-timeout";

@@ -2,18 +2,21 @@
  * WaiterQueue: the FIFO of pending waits that every @sync primitive is built
  * on.
  *
- * Structure. An intrusive doubly linked list: each pending call is one
- * `Waiter` node that carries its own links (`prev`, `next`, `queue`) and the
- * resolve function of the promise its caller awaits. The queue itself holds
- * only `head`, `tail` and `length`. There is no array, so nothing is ever
- * spliced or searched.
+ * Structure. A ring: an array whose capacity is a power of two, read from
+ * `head` for `span` slots, wrapping at the end. Each pending call is one
+ * `Waiter` node in one slot; the node knows its slot and its queue, and
+ * keeps the resolve function of the promise its caller awaits. Removing a
+ * waiter from the middle empties its slot and leaves a hole, which `shift()`
+ * never sees (invariant 6). There are no links between nodes: with 100,000
+ * waiters queued (the bench's scenario c), a doubly linked list of the same
+ * nodes took 1.6 to 1.7 times as long as this ring, most of it in garbage
+ * collection, which follows a chain of pointers node by node.
  *
  * Two kinds of node. A call with no signal and no finite timeout can only be
- * granted (or failed by its primitive), so its node is a plain `Waiter`: four
- * fields, and no reject function kept alive. A call with a signal or a
+ * granted (or failed by its primitive), so its node is a plain `Waiter`:
+ * three fields, and no reject function kept alive. A call with a signal or a
  * timeout gets a `CancellableWaiter`, which also keeps the reject function,
- * its timer, and its place in the watch of its signal. A pending `acquire()`
- * thus costs a node of four fields besides its promise.
+ * its timer, and its place in the watch of its signal.
  *
  * One listener per signal. However many waiters share one AbortSignal, the
  * signal gets a single listener: its `AbortWatch`, found through a WeakMap,
@@ -21,13 +24,14 @@
  * aborts. A listener per waiter would make every `addEventListener` scan the
  * listeners already there (EventTarget refuses duplicates by searching its
  * list), so n calls sharing a request's signal would cost O(n^2), and Node
- * warns about a leak past 10 listeners.
+ * warns about a leak past 10 listeners. The WeakMap, not a Map, so that a
+ * primitive dropped with waiters still queued is collected with them.
  *
  * Invariants.
- *   1. A node is in the queue if and only if its links are set (`queue` is
- *      non-null). Unlinking clears them, so a second removal does nothing
- *      and returns false.
- *   2. Whoever unlinks a waiter settles it, exactly once. Either the
+ *   1. A node is in the queue if and only if its `queue` is that queue.
+ *      Removal clears it, so a second removal does nothing and returns
+ *      false.
+ *   2. Whoever removes a waiter settles it, exactly once. Either the
  *      primitive grants it (`shift()`, then `grant()` or `fail()`), or an
  *      abort or timeout abandons it (`remove()`, then reject).
  *   3. Settling a cancellable waiter takes it out of its signal's watch and
@@ -36,12 +40,16 @@
  *      wake-up meant for it goes to the next waiter.
  *   5. A watch is the listener of its signal, and in the WeakMap, if and
  *      only if it lists at least one waiter.
+ *   6. While the queue is not empty, the first and the last slot of the
+ *      span hold waiters: holes lie only between them. An empty queue has
+ *      no span.
  *
- * Cost. `push`, `shift`, `remove`, `first`, `last` and `length` are O(1);
- * iteration is O(n). A waiting call allocates one node and one promise
- * (no closure: the executor is a shared function); with a signal, one
- * WeakMap look-up, and a watch and a listener only for the first waiter on
- * that signal; with a finite timeout, one timer.
+ * Cost. `push`, `shift`, `remove`, `first`, `last` and `length` are O(1),
+ * amortized where the ring grows or a removal steps over holes: each slot
+ * is copied once per doubling and each hole stepped over once. Iteration is
+ * O(span). A waiting call allocates one node and one promise; with a
+ * signal, one WeakMap look-up, and a watch and a listener only for the
+ * first waiter on that signal; with a finite timeout, one timer.
  *
  * Who may call what. The primitive owns its queue: it adds waiters with
  * `wait()`, and grants them with `shift()` followed by `grant()` or `fail()`.
@@ -52,25 +60,24 @@
  * and a primitive hands what it releases straight to the head waiter instead
  * of making it available to whoever asks next, so a newcomer never overtakes
  * a waiter that is already queued.
+ *
+ * Shapes. Every class here keeps one instance for the life of the program
+ * (`keepShape`, in shared.ts, says why): without it a full collection while
+ * no waiter is pending throws away the code compiled for them.
  */
 
 import { TimeoutError } from "./errors";
 import { refusal, type WaitOptions } from "./options";
+import { keepShape } from "./shared";
 import { arm, type Timed } from "./timer";
 
 function noop(): void {}
 
-// `new Promise(executor)` runs its executor at once. This one shared executor
-// hands the settle functions out through these two slots, so a waiting call
-// allocates no closure; `wait()` reads them and empties them at once, so
-// they keep no promise alive.
-let capturedResolve: (value: never) => void = noop;
-let capturedReject: (reason: unknown) => void = noop;
-
-function capture(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
+// The ring's capacity when it is new or empty, and the largest it keeps
+// while empty: a queue that once held many waiters gives the memory back
+// when it drains, one that fills and drains by the hundred keeps its ring.
+const MIN_CAPACITY = 16;
+const MAX_IDLE_CAPACITY = 1024;
 
 // A thenable that rejects whatever promise adopts it: how `fail()` rejects,
 // so a plain waiter need not keep its reject function. Every `fail()` takes
@@ -92,11 +99,13 @@ function rejection(error: unknown): never {
  * ```
  */
 export class Waiter<T> {
-  /** @internal The node before this one; meaningful only while `queue` is set. */
-  prev: Waiter<T> | null = null;
-  /** @internal The node after this one; meaningful only while `queue` is set. */
-  next: Waiter<T> | null = null;
-  /** @internal The queue this node is in, or null (invariant 1). */
+  static {
+    keepShape(new Waiter());
+  }
+
+  /** @internal Where this waiter sits in its queue's ring; meaningful only while `queue` is set. */
+  slot = 0;
+  /** @internal The queue this waiter is in, or null (invariant 1). */
   queue: WaiterQueue<T> | null = null;
   /** @internal Settles the caller's promise. */
   resolve: (value: T) => void;
@@ -130,7 +139,7 @@ export class Waiter<T> {
    */
   abandon(reason: unknown): void {
     const queue = this.queue;
-    // invariant 1: not linked means already granted or abandoned.
+    // invariant 1: not queued means already granted or abandoned.
     if (queue === null) return;
     queue.remove(this);
     this.reject(reason); // invariants 2 and 3
@@ -151,6 +160,10 @@ export class Waiter<T> {
  * reject function, its timer and its links in the watch of its signal.
  */
 class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
+  static {
+    keepShape(new CancellableWaiter(noop, noop));
+  }
+
   watch: AbortWatch | null = null;
   watchPrev: Watched | null = null;
   watchNext: Watched | null = null;
@@ -204,13 +217,24 @@ interface Watched {
 
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
+// `once`: on abort the signal drops the listener itself.
+const once: AddEventListenerOptions = { once: true };
+
 /**
  * The one abort listener of a signal: the waiters that wait with it, oldest
  * first, all abandoned when it aborts (invariant 5).
  */
-class AbortWatch implements EventListenerObject {
+class AbortWatch {
+  static {
+    keepShape(new AbortWatch(new AbortController().signal));
+  }
+
   #head: Watched | null = null;
   #tail: Watched | null = null;
+  // A function rather than the watch itself as an EventListenerObject: Node
+  // wraps an object listener in an async function, which costs a closure per
+  // listener and a promise per abort.
+  readonly #listener = (): void => this.#abort();
 
   private constructor(readonly signal: AbortSignal) {}
 
@@ -220,8 +244,7 @@ class AbortWatch implements EventListenerObject {
     if (watch === undefined) {
       watch = new AbortWatch(signal);
       watches.set(signal, watch);
-      // `once`: on abort the signal drops the listener itself.
-      signal.addEventListener("abort", watch, { once: true });
+      signal.addEventListener("abort", watch.#listener, once);
     }
     waiter.watch = watch;
     waiter.watchPrev = watch.#tail;
@@ -240,11 +263,11 @@ class AbortWatch implements EventListenerObject {
     waiter.watch = waiter.watchPrev = waiter.watchNext = null;
     if (this.#head === null) {
       watches.delete(this.signal);
-      if (!this.signal.aborted) this.signal.removeEventListener("abort", this);
+      if (!this.signal.aborted) this.signal.removeEventListener("abort", this.#listener);
     }
   }
 
-  handleEvent(): void {
+  #abort(): void {
     const reason: unknown = this.signal.reason;
     // One at a time from the head: an `onLeave` hook may grant or abandon
     // other waiters of this signal, which then leave the list themselves.
@@ -256,9 +279,9 @@ class AbortWatch implements EventListenerObject {
 }
 
 /**
- * The FIFO of pending waiters that every `@sync` primitive is built on: an
- * intrusive doubly linked list with O(1) push, shift and removal of any
- * waiter, which wires each wait's `signal` and `timeout`.
+ * The FIFO of pending waiters that every `@sync` primitive is built on: a
+ * ring of waiters with O(1) push, shift and removal of any waiter, which
+ * wires each wait's `signal` and `timeout`.
  *
  * Cancellation: a waiter whose signal aborts, or whose timeout runs out,
  * leaves the queue at once (O(1)) and rejects with `signal.reason` or a
@@ -287,8 +310,16 @@ class AbortWatch implements EventListenerObject {
  * ```
  */
 export class WaiterQueue<T> implements Iterable<Waiter<T>> {
-  #head: Waiter<T> | null = null;
-  #tail: Waiter<T> | null = null;
+  static {
+    keepShape(new WaiterQueue());
+  }
+
+  // The ring: `#span` slots from `#head` on (wrapping at the capacity, a
+  // power of two) hold the queued waiters in order, and the holes that
+  // removals left between them (invariant 6).
+  #slots: (Waiter<T> | undefined)[] = new Array<Waiter<T> | undefined>(MIN_CAPACITY).fill(undefined);
+  #head = 0;
+  #span = 0;
   #length = 0;
 
   /**
@@ -305,12 +336,13 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
 
   /** The oldest waiter, or `undefined` when the queue is empty. */
   get first(): Waiter<T> | undefined {
-    return this.#head ?? undefined;
+    // invariant 6: the head slot holds a waiter whenever one is queued.
+    return this.#slots[this.#head];
   }
 
   /** The newest waiter, or `undefined` when the queue is empty. */
   get last(): Waiter<T> | undefined {
-    return this.#tail ?? undefined;
+    return this.#length === 0 ? undefined : this.#slots[(this.#head + this.#span - 1) & (this.#slots.length - 1)];
   }
 
   /**
@@ -323,7 +355,7 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    * malformed (`TypeError`, `RangeError`), the signal has already aborted, or
    * `timeout` is `0`.
    *
-   * **Cancellation**: before the grant, an abort or a timeout unlinks the
+   * **Cancellation**: before the grant, an abort or a timeout removes the
    * waiter in O(1), rejects, and runs `onLeave`. After the grant it changes
    * nothing: the waiter has left its signal's watch and its timer is
    * cleared.
@@ -333,10 +365,12 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
     if (refused !== undefined) return refused;
     const signal = options?.signal;
     const timeout = options?.timeout ?? Infinity;
-    const promise = new Promise<T>(capture);
-    const resolve = capturedResolve as (value: T) => void;
-    const reject = capturedReject;
-    capturedResolve = capturedReject = noop;
+    let resolve!: (value: T) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<T>((settle, refuse) => {
+      resolve = settle;
+      reject = refuse;
+    });
     if (signal === undefined && timeout === Infinity) {
       this.push(new Waiter<T>(resolve));
       return promise;
@@ -356,11 +390,12 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    */
   push(waiter: Waiter<T>): void {
     if (waiter.queue !== null) throw new TypeError("waiter is already queued");
+    if (this.#span === this.#slots.length) this.#resize();
+    const slot = (this.#head + this.#span) & (this.#slots.length - 1);
+    this.#slots[slot] = waiter;
+    waiter.slot = slot;
     waiter.queue = this;
-    waiter.prev = this.#tail;
-    if (this.#tail === null) this.#head = waiter;
-    else this.#tail.next = waiter;
-    this.#tail = waiter;
+    this.#span++;
     this.#length++;
   }
 
@@ -369,30 +404,65 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    * empty. The caller must settle it (invariant 2).
    */
   shift(): Waiter<T> | undefined {
-    const waiter = this.#head;
-    if (waiter === null) return undefined;
-    this.remove(waiter);
+    // invariant 6: the head slot holds the oldest waiter, if any.
+    const waiter = this.#slots[this.#head];
+    if (waiter !== undefined) this.remove(waiter);
     return waiter;
   }
 
   /**
-   * Unlinks `waiter` in O(1). Returns false, and does nothing, if it is not
-   * in this queue (invariant 1). The caller must settle it (invariant 2).
+   * Takes `waiter` out in O(1). Returns false, and does nothing, if it is
+   * not in this queue (invariant 1). The caller must settle it (invariant 2).
    */
   remove(waiter: Waiter<T>): boolean {
     if (waiter.queue !== this) return false;
-    const { prev, next } = waiter;
-    if (prev === null) this.#head = next;
-    else prev.next = next;
-    if (next === null) this.#tail = prev;
-    else next.prev = prev;
-    waiter.prev = waiter.next = waiter.queue = null;
-    this.#length--;
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    slots[waiter.slot] = undefined;
+    waiter.queue = null;
+    if (--this.#length === 0) {
+      // Empty: forget the holes, and a ring that grew large, at once.
+      this.#head = this.#span = 0;
+      if (slots.length > MAX_IDLE_CAPACITY)
+        this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY).fill(undefined);
+      return true;
+    }
+    // invariant 6: no hole at either end. Each hole is stepped over once,
+    // so this is O(1) amortized whatever the queue's length.
+    while (slots[this.#head] === undefined) {
+      this.#head = (this.#head + 1) & mask;
+      this.#span--;
+    }
+    while (slots[(this.#head + this.#span - 1) & mask] === undefined) this.#span--;
     return true;
   }
 
   /** The queued waiters, oldest first. */
   *[Symbol.iterator](): Iterator<Waiter<T>> {
-    for (let waiter = this.#head; waiter !== null; waiter = waiter.next) yield waiter;
+    const slots = this.#slots;
+    for (let i = 0; i < this.#span; i++) {
+      const waiter = slots[(this.#head + i) & (slots.length - 1)];
+      if (waiter !== undefined) yield waiter;
+    }
+  }
+
+  // The ring is full: copy the waiters, oldest first, into a ring twice as
+  // large, or as large as before when holes took half of it, so a queue
+  // whose waiters keep leaving from the middle never grows past twice its
+  // length. O(n), once per n pushes at least: O(1) amortized.
+  #resize(): void {
+    const old = this.#slots;
+    const capacity = this.#length * 2 <= old.length ? old.length : old.length * 2;
+    const slots = new Array<Waiter<T> | undefined>(capacity).fill(undefined);
+    let next = 0;
+    for (let i = 0; i < this.#span; i++) {
+      const waiter = old[(this.#head + i) & (old.length - 1)];
+      if (waiter === undefined) continue;
+      waiter.slot = next;
+      slots[next++] = waiter;
+    }
+    this.#slots = slots;
+    this.#head = 0;
+    this.#span = next;
   }
 }

@@ -1,5 +1,7 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { inspect as nodeInspect } from "node:util";
-import { inspect, resolvedTrue } from "@sync/core";
+import { inspect, keepShape, resolvedTrue } from "@sync/core";
 import { tick, track } from "../../../test/helpers";
 
 describe("inspect", () => {
@@ -21,5 +23,23 @@ describe("resolvedTrue", () => {
     await tick(1);
     expect(p.current).toEqual({ state: "fulfilled", value: true });
     await expect(resolvedTrue).resolves.toBe(true);
+  });
+});
+
+describe("keepShape", () => {
+  // A full collection on demand: the flag makes `gc` a global of every new
+  // context, so this works without starting jest with --expose-gc.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  // A WeakRef's target survives until the job that made it ends.
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("keeps what it is given through a full collection; an object nobody keeps is collected", async () => {
+    const kept = new WeakRef({ name: "kept" });
+    keepShape(kept.deref()!);
+    const dropped = new WeakRef({ name: "dropped" });
+    await nextTurn();
+    gc();
+    expect([kept.deref(), dropped.deref()]).toEqual([{ name: "kept" }, undefined]);
   });
 });

@@ -210,6 +210,87 @@ describe("WaiterQueue structure", () => {
   });
 });
 
+describe("WaiterQueue ring", () => {
+  /** mulberry32: a small seeded PRNG, so a failure replays. */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it("keeps the order when a push finds the ring full of holes left by removals from the middle", () => {
+    const queue = new WaiterQueue<number>();
+    const waiters = Array.from({ length: 16 }, () => new Waiter<number>()); // 16: a new ring's capacity
+    for (const waiter of waiters) queue.push(waiter);
+    for (const waiter of waiters.slice(1, 9)) queue.remove(waiter); // head and tail stay: 8 holes inside
+    const newcomer = new Waiter<number>();
+    queue.push(newcomer);
+    waiters.push(newcomer);
+    // Compared by index: two waiters can look alike field by field.
+    const at = (waiter: Waiter<number> | undefined) => (waiter === undefined ? undefined : waiters.indexOf(waiter));
+    const expected = [0, 9, 10, 11, 12, 13, 14, 15, 16];
+    expect([[...queue].map(at), queue.length, at(queue.first), at(queue.last)]).toEqual([expected, 9, 0, 16]);
+    const shifted: (number | undefined)[] = [];
+    for (let i = 0; i < 10; i++) shifted.push(at(queue.shift()));
+    expect(shifted).toEqual([...expected, undefined]);
+  });
+
+  // The ring wraps, grows, compacts the holes that removals leave and
+  // shrinks when it drains; an array is the model of what a FIFO with
+  // removal of any entry must show through the public observers.
+  it.each([1, 2, 3])(
+    "behaves as an array through growth, wrap-around, holes, compaction and draining (seed %i)",
+    (seed) => {
+      const next = random(seed);
+      const queue = new WaiterQueue<number>();
+      const model: Waiter<number>[] = [];
+      const problems: string[] = [];
+      const check = (step: number, whole: boolean): void => {
+        if (queue.length !== model.length) problems.push(`${step}: length ${queue.length}, model ${model.length}`);
+        if (queue.first !== model[0]) problems.push(`${step}: first differs`);
+        if (queue.last !== model[model.length - 1]) problems.push(`${step}: last differs`);
+        if (whole && [...queue].some((waiter, i) => waiter !== model[i])) problems.push(`${step}: order differs`);
+      };
+      // Phases: fill past the idle capacity, churn with removals from the
+      // middle, drain to empty; twice, so the drained ring is used again.
+      const phases: [steps: number, push: number, shift: number][] = [
+        [3000, 0.8, 0.1],
+        [3000, 0.34, 0.33],
+        [4000, 0.1, 0.3],
+      ];
+      let step = 0;
+      for (let round = 0; round < 2; round++) {
+        for (const [steps, push, shift] of phases) {
+          for (let i = 0; i < steps; i++, step++) {
+            const roll = next();
+            if (roll < push) {
+              const waiter = new Waiter<number>();
+              queue.push(waiter);
+              model.push(waiter);
+            } else if (roll < push + shift) {
+              const waiter = queue.shift();
+              if (waiter !== model.shift()) problems.push(`${step}: shift differs`);
+            } else if (model.length > 0) {
+              const [waiter] = model.splice(Math.floor(next() * model.length), 1);
+              if (!queue.remove(waiter!)) problems.push(`${step}: remove returned false`);
+            }
+            check(step, step % 97 === 0);
+          }
+          check(step, true);
+        }
+        while (model.length > 0) queue.remove(model.pop()!);
+        check(step, true);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
+});
+
 describe("WaiterQueue.wait()", () => {
   it("queues a waiter that resolves with what grant() gives it", async () => {
     const queue = new WaiterQueue<string>();

@@ -1,4 +1,13 @@
-import { inspect, mayProceed, refusal, resolvedTrue, type Waiter, WaiterQueue, type WaitOptions } from "@sync/core";
+import {
+  inspect,
+  keepShape,
+  mayProceed,
+  refusal,
+  resolvedTrue,
+  type Waiter,
+  WaiterQueue,
+  type WaitOptions,
+} from "@sync/core";
 
 /**
  * A flag that tasks can wait for: `asyncio.Event`. False at first; `set()`
@@ -14,6 +23,10 @@ import { inspect, mayProceed, refusal, resolvedTrue, type Waiter, WaiterQueue, t
  * ```
  */
 export class Event {
+  static {
+    keepShape(new Event());
+  }
+
   #flag = false;
   // Callers that pass no signal and no timeout can only be woken all
   // together, so those that arrive one after another share one queued waiter

@@ -2,6 +2,7 @@ import {
   Guard,
   hold,
   inspect,
+  keepShape,
   mayProceed,
   resolvedTrue,
   run,
@@ -31,6 +32,10 @@ import {
  * ```
  */
 export class Lock {
+  static {
+    keepShape(new Lock());
+  }
+
   #locked = false;
   #waiters = new WaiterQueue<true>();
 

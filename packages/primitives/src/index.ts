@@ -13,6 +13,7 @@ export {
   hold,
   inspect,
   InvalidStateError,
+  keepShape,
   mayProceed,
   optionsError,
   refusal,

@@ -1,4 +1,14 @@
-import { Guard, hold, inspect, mayProceed, resolvedTrue, run, WaiterQueue, type WaitOptions } from "@sync/core";
+import {
+  Guard,
+  hold,
+  inspect,
+  keepShape,
+  mayProceed,
+  resolvedTrue,
+  run,
+  WaiterQueue,
+  type WaitOptions,
+} from "@sync/core";
 
 /**
  * A fair counting semaphore: `asyncio.Semaphore`. It holds `value` permits;
@@ -15,6 +25,10 @@ import { Guard, hold, inspect, mayProceed, resolvedTrue, run, WaiterQueue, type 
  * ```
  */
 export class Semaphore {
+  static {
+    keepShape(new Semaphore());
+  }
+
   #value: number;
   #waiters = new WaiterQueue<true>();
 
@@ -133,6 +147,10 @@ export class Semaphore {
  * ```
  */
 export class BoundedSemaphore extends Semaphore {
+  static {
+    keepShape(new BoundedSemaphore());
+  }
+
   readonly #bound: number;
 
   /**
