@@ -16,20 +16,24 @@ const dist = (name) => `packages/${name}/dist/index.mjs`;
 
 /**
  * [export, package, budget] for every primitive. Issue 5 asked for 1.0 kB
- * (Lock, Event, Semaphore) and 1.5 kB (Condition, Barrier); measured with
- * core included they are 1.5–2.0 kB, of which @sync/core's WaiterQueue is
- * about 1.2 kB: its option checks with their messages, and the one abort
- * listener per signal that keeps n waits on one signal O(n) instead of
- * O(n^2) (docs/performance.md). These budgets hold today's sizes with about
- * 5% headroom, so any growth is a decision, not an accident.
+ * (Lock, Event, Semaphore) and 1.5 kB (Condition, Barrier), and 3 kB for
+ * everything; measured with core included they are 1.8–2.3 kB, and 3.2 kB
+ * for everything, of which @sync/core is about 1.5 kB: its option checks with
+ * their messages, the one abort listener per signal that keeps n waits on one
+ * signal O(n) instead of O(n^2), the ring that keeps 100,000 queued waiters as
+ * cheap as an array of resolvers, and the instances kept so that compiled code
+ * survives a full GC (docs/performance.md). The ring and the kept instances
+ * added about 0.3 kB for issue 6, which is what took scenarios (c) and (g) to
+ * the floor. These budgets hold today's sizes with about 4% headroom, so any
+ * growth is a decision, not an accident.
  */
 const primitives = [
-  ["Lock", "lock", "1.65 kB"],
-  ["Event", "event", "1.6 kB"],
-  ["Semaphore", "semaphore", "1.75 kB"],
-  ["BoundedSemaphore", "semaphore", "1.8 kB"],
-  ["Condition", "condition", "2.05 kB"],
-  ["Barrier", "barrier", "1.65 kB"],
+  ["Lock", "lock", "1.95 kB"],
+  ["Event", "event", "1.9 kB"],
+  ["Semaphore", "semaphore", "2 kB"],
+  ["BoundedSemaphore", "semaphore", "2.1 kB"],
+  ["Condition", "condition", "2.35 kB"],
+  ["Barrier", "barrier", "1.95 kB"],
 ];
 
 const check = (name, pkg, imported, limit) => ({
@@ -49,5 +53,5 @@ module.exports = [
     check(`${name} from @sync/${pkg}`, pkg, `{ ${name} }`, limit),
     check(`${name} from @sync/primitives`, "primitives", `{ ${name} }`, limit),
   ]),
-  check("everything: * from @sync/primitives", "primitives", "*", "3 kB"),
+  check("everything: * from @sync/primitives", "primitives", "*", "3.3 kB"),
 ];

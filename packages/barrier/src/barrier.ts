@@ -42,10 +42,6 @@ export class BrokenBarrierError extends InvalidStateError {
  * ```
  */
 export class Barrier {
-  static {
-    keepShape(new Barrier(1));
-  }
-
   readonly #parties: number;
   #broken = false;
   #waiters = new WaiterQueue<number>();
@@ -60,6 +56,7 @@ export class Barrier {
     if (!Number.isInteger(parties) || parties < 1)
       throw new RangeError(`parties must be an integer >= 1, got ${parties}`);
     this.#parties = parties;
+    keepShape(Barrier, () => new Barrier(1));
   }
 
   /**

@@ -44,10 +44,6 @@ function checkCount(n: unknown): void {
  * ```
  */
 export class Condition {
-  static {
-    keepShape(new Condition());
-  }
-
   readonly #lock: Lock;
   #waiters = new WaiterQueue<true>();
 
@@ -60,6 +56,7 @@ export class Condition {
     if (lock === undefined || lock === null) lock = new Lock();
     else if (!(lock instanceof Lock)) throw new TypeError("lock must be a Lock");
     this.#lock = lock;
+    keepShape(Condition, () => new Condition());
   }
 
   /** Acquires the underlying lock: {@link Lock.acquire}. */

@@ -26,34 +26,42 @@ export const resolvedTrue: Promise<true> = /* #__PURE__ */ Promise.resolve(true)
  */
 export const inspect: unique symbol = /* #__PURE__ */ Symbol.for("nodejs.util.inspect.custom") as never;
 
-// What keepShape() keeps: one instance of each class that asked.
-const shapes: object[] = [];
+// Where keepShape() puts an instance: a property of its class.
+const shape = Symbol("shape");
 
 /**
- * Keeps `instance` alive for as long as the program runs, and with it the
- * shape (V8's hidden class, a "map") that every instance of its class
- * shares.
+ * The first time it is called for `cls`, makes one instance with `make` (or
+ * several, in an array) and keeps it for as long as `cls` lives; later calls
+ * do nothing. Call it in the
+ * constructor, so a class that is never used stays out of a bundle.
  *
- * Why: V8 holds the shape of an object with fields only weakly, through the
- * transitions from its class. When the last instance of a class is gone, a
- * full garbage collection frees the shape and throws away all the optimized
- * code compiled for it, and the next instances run slowly until that code is
- * compiled again. A lock or semaphore made per request, and a waiter of a
- * queue that is empty more often than not, lose their compiled code at every
- * full collection that way. One instance kept per class, made in the class's
- * `static` block, costs a few bytes and prevents it.
+ * Why: V8 holds the shape (its hidden class, a "map") that every instance of
+ * a class with fields shares only weakly, through the transitions from the
+ * class. When the last instance is gone, a full garbage collection frees the
+ * shape and throws away all the optimized code compiled for it, and the
+ * next instances run slowly until that code is compiled again. A lock or
+ * semaphore made per request, and a waiter of a queue that is empty more
+ * often than not, lose their compiled code at every full collection that
+ * way. One instance kept per class costs a few bytes and prevents it.
  *
+ * @param cls - the class whose shape to keep; the instance hangs off it under
+ *   a private symbol.
+ * @param make - makes the instance. It may construct `cls`, whose
+ *   constructor calls back here and returns at once.
  * @example
  * ```ts
  * class MiniLock {
- *   static {
- *     keepShape(new MiniLock());
- *   }
  *   #locked = false;
  *   #waiters = new WaiterQueue<true>();
+ *   constructor() {
+ *     keepShape(MiniLock, () => new MiniLock());
+ *   }
  * }
  * ```
  */
-export function keepShape(instance: object): void {
-  shapes.push(instance);
+export function keepShape(cls: object, make: () => object): void {
+  if (Object.hasOwn(cls, shape)) return;
+  // Marked before make() runs, so the constructor it calls returns here at once.
+  Object.defineProperty(cls, shape, { value: undefined, writable: true });
+  (cls as Record<typeof shape, object>)[shape] = make();
 }

@@ -61,9 +61,10 @@
  * of making it available to whoever asks next, so a newcomer never overtakes
  * a waiter that is already queued.
  *
- * Shapes. Every class here keeps one instance for the life of the program
- * (`keepShape`, in shared.ts, says why): without it a full collection while
- * no waiter is pending throws away the code compiled for them.
+ * Shapes. The first queue made keeps one instance of each class here for as
+ * long as the class lives (`keepShape`, in shared.ts, says why): without it
+ * a full collection while no waiter is pending throws away the code
+ * compiled for them.
  */
 
 import { TimeoutError } from "./errors";
@@ -99,10 +100,6 @@ function rejection(error: unknown): never {
  * ```
  */
 export class Waiter<T> {
-  static {
-    keepShape(new Waiter());
-  }
-
   /** @internal Where this waiter sits in its queue's ring; meaningful only while `queue` is set. */
   slot = 0;
   /** @internal The queue this waiter is in, or null (invariant 1). */
@@ -160,10 +157,6 @@ export class Waiter<T> {
  * reject function, its timer and its links in the watch of its signal.
  */
 class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
-  static {
-    keepShape(new CancellableWaiter(noop, noop));
-  }
-
   watch: AbortWatch | null = null;
   watchPrev: Watched | null = null;
   watchNext: Watched | null = null;
@@ -225,10 +218,6 @@ const once: AddEventListenerOptions = { once: true };
  * first, all abandoned when it aborts (invariant 5).
  */
 class AbortWatch {
-  static {
-    keepShape(new AbortWatch(new AbortController().signal));
-  }
-
   #head: Watched | null = null;
   #tail: Watched | null = null;
   // A function rather than the watch itself as an EventListenerObject: Node
@@ -236,7 +225,7 @@ class AbortWatch {
   // listener and a promise per abort.
   readonly #listener = (): void => this.#abort();
 
-  private constructor(readonly signal: AbortSignal) {}
+  constructor(readonly signal: AbortSignal) {}
 
   /** Lists `waiter` in the watch of `signal`, which it starts if there is none. */
   static add(signal: AbortSignal, waiter: Watched): void {
@@ -310,14 +299,10 @@ class AbortWatch {
  * ```
  */
 export class WaiterQueue<T> implements Iterable<Waiter<T>> {
-  static {
-    keepShape(new WaiterQueue());
-  }
-
   // The ring: `#span` slots from `#head` on (wrapping at the capacity, a
   // power of two) hold the queued waiters in order, and the holes that
   // removals left between them (invariant 6).
-  #slots: (Waiter<T> | undefined)[] = new Array<Waiter<T> | undefined>(MIN_CAPACITY).fill(undefined);
+  #slots: (Waiter<T> | undefined)[] = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
   #head = 0;
   #span = 0;
   #length = 0;
@@ -327,7 +312,15 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    *   has left the queue and rejected, so a primitive that wakes waiters
    *   without handing over (as asyncio does) can pass the wake-up on.
    */
-  constructor(readonly onLeave?: () => void) {}
+  constructor(readonly onLeave?: () => void) {
+    // One instance of each class of this file, kept with the first queue.
+    keepShape(WaiterQueue, () => [
+      new WaiterQueue(),
+      new Waiter(),
+      new CancellableWaiter(noop, noop),
+      new AbortWatch(new AbortController().signal),
+    ]);
+  }
 
   /** How many waiters are queued. */
   get length(): number {
@@ -424,7 +417,7 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
       // Empty: forget the holes, and a ring that grew large, at once.
       this.#head = this.#span = 0;
       if (slots.length > MAX_IDLE_CAPACITY)
-        this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY).fill(undefined);
+        this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
       return true;
     }
     // invariant 6: no hole at either end. Each hole is stepped over once,
@@ -453,7 +446,7 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
   #resize(): void {
     const old = this.#slots;
     const capacity = this.#length * 2 <= old.length ? old.length : old.length * 2;
-    const slots = new Array<Waiter<T> | undefined>(capacity).fill(undefined);
+    const slots = new Array<Waiter<T> | undefined>(capacity);
     let next = 0;
     for (let i = 0; i < this.#span; i++) {
       const waiter = old[(this.#head + i) & (old.length - 1)];

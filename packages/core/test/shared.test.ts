@@ -34,12 +34,55 @@ describe("keepShape", () => {
   // A WeakRef's target survives until the job that made it ends.
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it("keeps what it is given through a full collection; an object nobody keeps is collected", async () => {
-    const kept = new WeakRef({ name: "kept" });
-    keepShape(kept.deref()!);
-    const dropped = new WeakRef({ name: "dropped" });
+  /** A class that keeps its shape as a primitive does, counting the instances made. */
+  function shapedClass() {
+    return class Shaped {
+      static made = 0;
+      constructor(readonly name = "kept") {
+        Shaped.made++;
+        keepShape(Shaped, () => new Shaped());
+      }
+    };
+  }
+
+  it("keeps one instance made on the first call, through a full collection; others are collected", async () => {
+    const Shaped = shapedClass();
+    const first = new WeakRef(new Shaped("first"));
+    const second = new WeakRef(new Shaped("second"));
+    // "first", the kept one its constructor made, and "second": make() ran once.
+    expect(Shaped.made).toBe(3);
     await nextTurn();
     gc();
-    expect([kept.deref(), dropped.deref()]).toEqual([{ name: "kept" }, undefined]);
+    expect([first.deref(), second.deref()]).toEqual([undefined, undefined]);
+    const kept = Object.getOwnPropertySymbols(Shaped).map((key) => (Shaped as unknown as Record<symbol, unknown>)[key]);
+    expect(kept).toEqual([new Shaped("kept")]);
+  });
+
+  it("adds no name that one can see on the class", () => {
+    const Shaped = shapedClass();
+    new Shaped();
+    expect([Object.keys(Shaped), Object.getOwnPropertyNames(Shaped).sort()]).toEqual([
+      ["made"],
+      ["length", "made", "name", "prototype"],
+    ]);
+    const [key] = Object.getOwnPropertySymbols(Shaped);
+    expect(Object.getOwnPropertyDescriptor(Shaped, key!)?.enumerable).toBe(false);
+  });
+
+  it("keeps one instance per class: a subclass that calls it keeps its own", () => {
+    const Base = shapedClass();
+    class Derived extends Base {
+      constructor() {
+        super("derived");
+        keepShape(Derived, () => new Derived());
+      }
+    }
+    new Derived();
+    const keptOf = (cls: object) =>
+      Object.getOwnPropertySymbols(cls).map((key) => (cls as Record<symbol, object>)[key]!);
+    expect([keptOf(Base).map((x) => x.constructor), keptOf(Derived).map((x) => x.constructor)]).toEqual([
+      [Base],
+      [Derived],
+    ]);
   });
 });

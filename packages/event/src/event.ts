@@ -23,10 +23,6 @@ import {
  * ```
  */
 export class Event {
-  static {
-    keepShape(new Event());
-  }
-
   #flag = false;
   // Callers that pass no signal and no timeout can only be woken all
   // together, so those that arrive one after another share one queued waiter
@@ -38,6 +34,11 @@ export class Event {
   #group: Waiter<true> | undefined = undefined;
   #groupPromise: Promise<true> = resolvedTrue;
   #count = 0;
+
+  /** An event whose flag is false. */
+  constructor() {
+    keepShape(Event, () => new Event());
+  }
 
   /**
    * Resolves `true` at once if the flag is set, else when `set()` is next

@@ -32,12 +32,13 @@ import {
  * ```
  */
 export class Lock {
-  static {
-    keepShape(new Lock());
-  }
-
   #locked = false;
   #waiters = new WaiterQueue<true>();
+
+  /** An unlocked lock. */
+  constructor() {
+    keepShape(Lock, () => new Lock());
+  }
 
   /**
    * Waits until the lock is unlocked, then locks it. Resolves `true`.

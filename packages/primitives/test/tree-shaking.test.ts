@@ -170,3 +170,33 @@ describe.each([
     }
   });
 });
+
+describe.each([
+  ["rollup", bundleWithRollup],
+  ["esbuild", bundleWithEsbuild],
+])("%s bundle: what keepShape() leaves in and out", (bundlerName, bundle) => {
+  // keepShape() runs in constructors, not in static blocks: a class with a
+  // static side effect could never be dropped from a bundle.
+  test.each([
+    ["withTimeout", "@sync/core", /\bWaiterQueue\b/],
+    ["Semaphore", "@sync/primitives", /BoundedSemaphore released too many times/],
+  ])("import { %s } from %s leaves out what it does not use", async (name, from, absent) => {
+    const entry = join(temp, `${bundlerName}-alone-${name}.mjs`);
+    writeFileSync(entry, `import { ${name} } from "${from}";\nexport { ${name} };\n`);
+    const { code } = await bundle(entry);
+    expect(code).toMatch(classPattern(name === "withTimeout" ? "TimeoutError" : name));
+    expect(code).not.toMatch(absent);
+  });
+
+  // A bundler drops a store that nothing reads: the kept instance must hang
+  // off something it cannot see through, or the shapes are lost in the bundle.
+  test("import { Lock } keeps keepShape()'s store and its calls", async () => {
+    const entry = join(temp, `${bundlerName}-shapes.mjs`);
+    writeFileSync(entry, `import { Lock } from "@sync/primitives";\nexport { Lock };\n`);
+    const { code } = await bundle(entry);
+    expect(code).toMatch(/Object\.defineProperty\(cls, shape/);
+    // esbuild names a class's own references to itself `_Lock`.
+    expect(code).toMatch(/keepShape\(_?Lock, \(\) => new _?Lock\(\)\)/);
+    expect(code).toMatch(/keepShape\(_?WaiterQueue, \(\) => new _?WaiterQueue\(\)\)/);
+  });
+});

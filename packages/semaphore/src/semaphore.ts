@@ -25,10 +25,6 @@ import {
  * ```
  */
 export class Semaphore {
-  static {
-    keepShape(new Semaphore());
-  }
-
   #value: number;
   #waiters = new WaiterQueue<true>();
 
@@ -41,6 +37,7 @@ export class Semaphore {
     if (typeof value !== "number") throw new TypeError(`value must be a number, got ${typeof value}`);
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0, got ${value}`);
     this.#value = value;
+    keepShape(Semaphore, () => new Semaphore());
   }
 
   /**
@@ -147,10 +144,6 @@ export class Semaphore {
  * ```
  */
 export class BoundedSemaphore extends Semaphore {
-  static {
-    keepShape(new BoundedSemaphore());
-  }
-
   readonly #bound: number;
 
   /**
@@ -161,6 +154,7 @@ export class BoundedSemaphore extends Semaphore {
   constructor(value = 1) {
     super(value);
     this.#bound = value;
+    keepShape(BoundedSemaphore, () => new BoundedSemaphore());
   }
 
   /**
