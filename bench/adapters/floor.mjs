@@ -1,6 +1,11 @@
 // The floor: the least work plain JS can do for each scenario, written
 // without any of the checks, options or observers a library owes its users.
 // Every library's cost is reported relative to it.
+//
+// Every promise here takes its settle functions into locals of the caller
+// (`let resolve; new Promise((r) => (resolve = r))`): V8 inlines such an
+// executor and allocates no closure for it, where one that stores into an
+// object or calls a method made (f) half as fast again.
 
 const resolvedTrue = Promise.resolve(true);
 
@@ -39,7 +44,10 @@ class FloorLock {
       this.locked = true;
       return resolvedTrue;
     }
-    return new Promise((resolve) => this.queue.push(resolve));
+    let resolve;
+    const promise = new Promise((settle) => (resolve = settle));
+    this.queue.push(resolve);
+    return promise;
   }
   release() {
     const next = this.queue.shift();
@@ -59,7 +67,10 @@ class FloorSemaphore {
       this.value--;
       return resolvedTrue;
     }
-    return new Promise((resolve) => this.queue.push(resolve));
+    let resolve;
+    const promise = new Promise((settle) => (resolve = settle));
+    this.queue.push(resolve);
+    return promise;
   }
   release() {
     const next = this.queue.shift();
@@ -97,10 +108,13 @@ class FloorCancellableLock {
       return resolvedTrue;
     }
     const waiter = new FloorWaiter(this, signal);
-    const promise = new Promise((resolve, reject) => {
-      waiter.resolve = resolve;
-      waiter.reject = reject;
+    let resolve, reject;
+    const promise = new Promise((settle, refuse) => {
+      resolve = settle;
+      reject = refuse;
     });
+    waiter.resolve = resolve;
+    waiter.reject = reject;
     waiter.prev = this.tail;
     if (this.tail === null) this.head = waiter;
     else this.tail.next = waiter;
@@ -133,7 +147,11 @@ class FloorEvent {
   resolve = null;
   wait() {
     if (this.flag) return resolvedTrue;
-    if (this.promise === null) this.promise = new Promise((resolve) => (this.resolve = resolve));
+    if (this.promise === null) {
+      let resolve;
+      this.promise = new Promise((settle) => (resolve = settle));
+      this.resolve = resolve;
+    }
     return this.promise;
   }
   set() {
@@ -152,7 +170,12 @@ class FloorBarrier {
   }
   wait() {
     const queue = this.queue;
-    if (queue.length + 1 < this.parties) return new Promise((resolve) => queue.push(resolve));
+    if (queue.length + 1 < this.parties) {
+      let resolve;
+      const promise = new Promise((settle) => (resolve = settle));
+      queue.push(resolve);
+      return promise;
+    }
     this.queue = [];
     for (let i = 0; i < queue.length; i++) queue[i](i);
     return Promise.resolve(queue.length);
@@ -164,13 +187,18 @@ class FloorSharedBarrier {
   count = 0;
   constructor(parties) {
     this.parties = parties;
-    this.promise = new Promise((resolve) => (this.resolve = resolve));
+    this.#next();
+  }
+  #next() {
+    let resolve;
+    this.promise = new Promise((settle) => (resolve = settle));
+    this.resolve = resolve;
   }
   wait() {
     if (++this.count < this.parties) return this.promise;
     const resolve = this.resolve;
     this.count = 0;
-    this.promise = new Promise((next) => (this.resolve = next));
+    this.#next();
     resolve();
     return resolvedTrue;
   }

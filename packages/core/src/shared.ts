@@ -45,7 +45,8 @@ const shape = Symbol("shape");
  * way. One instance kept per class costs a few bytes and prevents it.
  *
  * @param cls - the class whose shape to keep; the instance hangs off it under
- *   a private symbol.
+ *   a private symbol. A class that is frozen, or otherwise not extensible, is
+ *   left alone.
  * @param make - makes the instance. It may construct `cls`, whose
  *   constructor calls back here and returns at once.
  * @example
@@ -60,7 +61,8 @@ const shape = Symbol("shape");
  * ```
  */
 export function keepShape(cls: object, make: () => object): void {
-  if (Object.hasOwn(cls, shape)) return;
+  // A frozen class (hardened JavaScript) takes no property: it goes without.
+  if (Object.hasOwn(cls, shape) || !Object.isExtensible(cls)) return;
   // Marked before make() runs, so the constructor it calls returns here at once.
   Object.defineProperty(cls, shape, { value: undefined, writable: true });
   (cls as Record<typeof shape, object>)[shape] = make();

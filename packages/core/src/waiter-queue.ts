@@ -416,8 +416,7 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
     if (--this.#length === 0) {
       // Empty: forget the holes, and a ring that grew large, at once.
       this.#head = this.#span = 0;
-      if (slots.length > MAX_IDLE_CAPACITY)
-        this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
+      if (slots.length > MAX_IDLE_CAPACITY) this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
       return true;
     }
     // invariant 6: no hole at either end. Each hole is stepped over once,

@@ -36,10 +36,13 @@ describe("keepShape", () => {
 
   /** A class that keeps its shape as a primitive does, counting the instances made. */
   function shapedClass() {
+    let made = 0;
     return class Shaped {
-      static made = 0;
+      static get made(): number {
+        return made;
+      }
       constructor(readonly name = "kept") {
-        Shaped.made++;
+        made++;
         keepShape(Shaped, () => new Shaped());
       }
     };
@@ -62,11 +65,17 @@ describe("keepShape", () => {
     const Shaped = shapedClass();
     new Shaped();
     expect([Object.keys(Shaped), Object.getOwnPropertyNames(Shaped).sort()]).toEqual([
-      ["made"],
+      [],
       ["length", "made", "name", "prototype"],
     ]);
     const [key] = Object.getOwnPropertySymbols(Shaped);
     expect(Object.getOwnPropertyDescriptor(Shaped, key!)?.enumerable).toBe(false);
+  });
+
+  it("leaves a frozen class alone: construction still works, nothing is made", () => {
+    const Shaped = Object.freeze(shapedClass());
+    expect(new Shaped("mine").name).toBe("mine");
+    expect([Shaped.made, Object.getOwnPropertySymbols(Shaped)]).toEqual([1, []]);
   });
 
   it("keeps one instance per class: a subclass that calls it keeps its own", () => {
