@@ -5,7 +5,7 @@
 //
 //   BENCH_QUICK=1   small sizes and 2 rounds: a smoke check of every assertion
 //   BENCH_ONLY=a,d  only these scenarios (they replace theirs in results.json)
-//   BENCH_ROUNDS=7  measured rounds per library (default 5)
+//   BENCH_ROUNDS=9  measured rounds per library (default 7)
 //
 // It imports @sync from the built bundles: `pnpm bench` builds first.
 import { execFileSync } from "node:child_process";
