@@ -80,21 +80,24 @@ class FloorSemaphore {
 }
 
 /**
- * One node per waiter in a doubly linked list, the node itself the abort
- * listener: O(1) removal at any position, the listener removed on grant.
+ * One node per waiter in a doubly linked list, with its own abort listener:
+ * O(1) removal at any position, the listener removed on grant.
  */
 class FloorWaiter {
   prev = null;
   next = null;
   resolve = null;
   reject = null;
+  // A function, not the node as an EventListenerObject: Node wraps an object
+  // listener in an async function, a closure per listener and a promise per
+  // abort.
+  listener = () => {
+    this.lock.unlink(this);
+    this.reject(this.signal.reason);
+  };
   constructor(lock, signal) {
     this.lock = lock;
     this.signal = signal;
-  }
-  handleEvent() {
-    this.lock.unlink(this);
-    this.reject(this.signal.reason);
   }
 }
 
@@ -119,7 +122,7 @@ class FloorCancellableLock {
     if (this.tail === null) this.head = waiter;
     else this.tail.next = waiter;
     this.tail = waiter;
-    signal.addEventListener("abort", waiter);
+    signal.addEventListener("abort", waiter.listener);
     return promise;
   }
   unlink(waiter) {
@@ -135,7 +138,7 @@ class FloorCancellableLock {
       return;
     }
     this.unlink(next);
-    next.signal.removeEventListener("abort", next);
+    next.signal.removeEventListener("abort", next.listener);
     next.resolve(true);
   }
 }

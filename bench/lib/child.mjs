@@ -12,7 +12,8 @@ import { libraries } from "./libraries.mjs";
 
 const [file, mode, output] = process.argv.slice(2);
 const scenario = await import(`../scenarios/${file}`);
-const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 7));
+// A scenario whose timed part is short sets more rounds of its own.
+const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : (scenario.rounds ?? 7)));
 const warmups = 1;
 // Milliseconds one measured run of a `scalable` scenario may take, unless
 // the scenario sets its own `budgetMs`.
