@@ -32,8 +32,8 @@ const shape = Symbol("shape");
 /**
  * The first time it is called for `cls`, makes one instance with `make` (or
  * several, in an array) and keeps it for as long as `cls` lives; later calls
- * do nothing. Call it in the
- * constructor, so a class that is never used stays out of a bundle.
+ * do nothing. Call it in the constructor, so that a class nobody constructs
+ * stays out of a bundle.
  *
  * Why: V8 holds the shape (its hidden class, a "map") that every instance of
  * a class with fields shares only weakly, through the transitions from the

@@ -9,8 +9,9 @@
  * waiter from the middle empties its slot and leaves a hole, which `shift()`
  * never sees (invariant 6). There are no links between nodes: with 100,000
  * waiters queued (the bench's scenario c), a doubly linked list of the same
- * nodes took 1.6 to 1.7 times as long as this ring, most of it in garbage
- * collection, which follows a chain of pointers node by node.
+ * nodes took 1.6 to 1.7 times as long as this ring, while a ring of nodes
+ * and a ring of bare resolve functions measured the same, so the links
+ * were the cost.
  *
  * Two kinds of node. A call with no signal and no finite timeout can only be
  * granted (or failed by its primitive), so its node is a plain `Waiter`:
@@ -439,9 +440,9 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
   }
 
   // The ring is full: copy the waiters, oldest first, into a ring twice as
-  // large, or as large as before when holes took half of it, so a queue
-  // whose waiters keep leaving from the middle never grows past twice its
-  // length. O(n), once per n pushes at least: O(1) amortized.
+  // large, or as large as before when holes took half of it. Holes never
+  // make a ring grow: it doubles only when waiters fill more than half of
+  // it. O(n) after at least n/2 pushes since the last resize: O(1) amortized.
   #resize(): void {
     const old = this.#slots;
     const capacity = this.#length * 2 <= old.length ? old.length : old.length * 2;

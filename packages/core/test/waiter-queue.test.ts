@@ -1,4 +1,5 @@
 import { getEventListeners } from "node:events";
+import fc from "fast-check";
 import {
   InvalidStateError,
   mayProceed,
@@ -211,16 +212,11 @@ describe("WaiterQueue structure", () => {
 });
 
 describe("WaiterQueue ring", () => {
-  /** mulberry32: a small seeded PRNG, so a failure replays. */
+  /** Numbers in [0, 1) from a seed, so a failure replays. */
   function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const values = fc.sample(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { seed, numRuns: 50_000 });
+    let i = 0;
+    return () => values[i++ % values.length]!;
   }
 
   it("keeps the order when a push finds the ring full of holes left by removals from the middle", () => {
