@@ -381,6 +381,47 @@ describe("WaiterQueue.wait()", () => {
       expect((controller.signal.reason as Error).name).toBe("AbortError");
     });
 
+    // Race: an abort finds its waiter through the slot it was given, and the
+    // ring's growth and compaction move waiters to other slots. Actors: 40
+    // waiters with signals of their own, aborts inside the ring and at its
+    // tail, pushes until the ring is full and half holes (it compacts), then
+    // aborts of moved waiters. Without the slots rewritten on resize, those
+    // aborts would empty someone else's slot and the grants would go astray.
+    it("aborts the right waiter after the ring has wrapped, grown and compacted", async () => {
+      const queue = new WaiterQueue<number>();
+      // Move the head off slot 0, one waiter staying queued (an empty queue
+      // starts again at 0), so the next waiters wrap around.
+      for (let i = 0; i < 11; i++) queue.push(new Waiter<number>());
+      for (let i = 0; i < 10; i++) queue.shift();
+      const log: string[] = [];
+      const wait = (id: number) => {
+        const controller = new AbortController();
+        queue.wait({ signal: controller.signal }).then(
+          (value) => log.push(`${id} granted ${value}`),
+          (reason: unknown) => log.push(`${id} ${String(reason)}`),
+        );
+        return controller;
+      };
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+      const controllers = range(0, 40).map(wait); // 41 queued: the ring grows 16 -> 32 -> 64
+      for (const id of [39, ...range(2, 34)]) controllers[id]!.abort(`abort ${id}`);
+      expect(queue.length).toBe(8); // the first waiter, 0, 1 and 34–38, with 32 holes between
+      // 24 pushes fill the 64 slots with 32 waiters: the 25th push compacts.
+      controllers.push(...range(40, 65).map(wait));
+      expect(queue.length).toBe(33);
+      for (const id of [0, 35, 40, 64]) controllers[id]!.abort(`abort ${id}`);
+      await tick();
+      const aborted = log.splice(0).sort();
+      expect(aborted).toEqual([39, ...range(2, 34), 0, 35, 40, 64].map((id) => `${id} abort ${id}`).sort());
+      queue.shift()!.grant(-1); // the waiter that held the head off slot 0
+      let position = 0;
+      for (let waiter; (waiter = queue.shift()) !== undefined;) waiter.grant(position++);
+      await tick();
+      const expected = [1, 34, 36, 37, 38, ...range(41, 64)];
+      expect(log).toEqual(expected.map((id, i) => `${id} granted ${i}`));
+      expect(controllers.map((controller) => listeners(controller.signal))).toEqual(controllers.map(() => 0));
+    });
+
     it("lets waiters share one signal: one abort takes all of them out", async () => {
       const queue = new WaiterQueue<string>();
       const controller = new AbortController();
