@@ -1,0 +1,244 @@
+import {
+  type Acquirable,
+  Guard,
+  hold,
+  inspect,
+  InvalidStateError,
+  optionsError,
+  refusal,
+  resolvedTrue,
+  run,
+  type WaitOptions,
+} from "@sync/core";
+import { Lock } from "@sync/lock";
+
+/** A key of a {@link KeyedLock}: a string or a finite number, compared as `Map` keys are. */
+export type Key = string | number;
+
+function keyError(key: unknown): Error | undefined {
+  if (typeof key === "string") return undefined;
+  if (typeof key !== "number") return new TypeError(`key must be a string or a number, got ${typeof key}`);
+  return Number.isFinite(key) ? undefined : new RangeError(`key must be a finite number, got ${key}`);
+}
+
+// The one global order: numbers before strings, numbers ascending, strings
+// by code units. Every multi-key call takes its keys in it, so two calls that
+// share keys queue for them in the same order and never hold one each.
+function order(a: Key, b: Key): number {
+  if (typeof a !== typeof b) return typeof a === "number" ? -1 : 1;
+  // The keys are deduplicated first: never equal here.
+  return a < b ? -1 : 1;
+}
+
+/** The keys of a call, checked, deduplicated and in the global order; or the error to raise. */
+function keyList(keys: Key | readonly Key[]): Key[] | Error {
+  if (!Array.isArray(keys)) return keyError(keys) ?? [keys as Key];
+  for (const key of keys) {
+    const error = keyError(key);
+    if (error !== undefined) return error;
+  }
+  // A Set deduplicates as a Map compares keys (0 and -0 are one key).
+  return [...new Set<Key>(keys)].sort(order);
+}
+
+/**
+ * A fair lock per key: callers that name the same key take turns, first in,
+ * first out; callers with different keys never wait for each other.
+ *
+ * Design. A `Map` from key to a fair {@link Lock}, made on the first call
+ * that names the key and dropped as soon as it has no holder and no waiter,
+ * so an app that locks millions of distinct keys keeps only those in use. A
+ * multi-key call deduplicates its keys, sorts them in one global order and
+ * takes them one by one, so no two calls can each hold a key the other
+ * waits for. Every wait is a `Lock`'s: FIFO, hand-off, cancellation and no
+ * lost wake-up per key come from it, and the code after a granted wait runs
+ * in its caller's async context, never in a releaser's.
+ *
+ * Invariants:
+ *   1. A key has a Lock in the map if and only if it is held (so `size` is
+ *      the number of keys held or waited for: a Lock's waiters imply it is
+ *      locked).
+ *   2. A call holds its keys in the global order: while it waits for a key,
+ *      it holds only keys that come before it.
+ *   3. A call that rejects holds no key.
+ *
+ * @example
+ * ```ts
+ * const accounts = new KeyedLock();
+ * async function transfer(from: string, to: string, amount: number) {
+ *   using _ = await accounts.hold([from, to]); // no deadlock with transfer(to, from)
+ *   await move(from, to, amount);
+ * }
+ * ```
+ */
+export class KeyedLock {
+  // invariant 1: only locked Locks.
+  readonly #locks = new Map<Key, Lock>();
+
+  /**
+   * Waits for each key, then holds them all; `keys` is one key or an array
+   * of keys (deduplicated, taken in the global order: numbers before
+   * strings, numbers ascending, strings by code units). Resolves `true`.
+   *
+   * **Cancellation**: the signal and the timeout bound the whole call. An
+   * abort or a timeout before every key is granted releases the keys already
+   * taken (handing each to its next waiter), leaves the queue the call is in
+   * and rejects with `signal.reason` or `TimeoutError`: the call holds
+   * nothing. Once every key is granted, an abort changes nothing. An aborted
+   * signal rejects even when every key is free.
+   *
+   * @throws (as rejections) `TypeError` for a key that is not a string or a
+   *   number, `RangeError` for one that is not finite, `TypeError`/`RangeError`
+   *   for malformed options.
+   */
+  acquire(keys: Key | readonly Key[], options?: WaitOptions): Promise<true> {
+    const list = keyList(keys);
+    if (list instanceof Error) return Promise.reject(list);
+    const error = optionsError(options);
+    if (error !== undefined) return Promise.reject(error);
+    if (this.#tryAll(list)) return resolvedTrue;
+    return refusal(options) ?? this.#acquireEach(list, options);
+  }
+
+  // Takes the keys one by one (invariant 2), waiting where one is held.
+  async #acquireEach(keys: readonly Key[], options: WaitOptions | undefined): Promise<true> {
+    const timeout = options?.timeout;
+    const deadline = timeout === undefined || timeout === Infinity ? undefined : performance.now() + timeout;
+    let taken = 0;
+    try {
+      for (; taken < keys.length; taken++) {
+        const key = keys[taken]!;
+        let lock = this.#locks.get(key);
+        if (lock === undefined) this.#locks.set(key, (lock = new Lock()));
+        // Each key gets what is left of the one timeout. A free key still
+        // goes through acquire(), so a signal that aborted since the last
+        // grant stops the call there; it is taken in the same step (no
+        // await), so the call queues for its first held key at once.
+        const granted = lock.acquire(
+          deadline === undefined
+            ? options
+            : { signal: options?.signal, timeout: Math.max(0, deadline - performance.now()) },
+        );
+        if (granted !== resolvedTrue) await granted;
+      }
+    } catch (error) {
+      // invariant 3: let go of what was taken, and of a Lock made just now.
+      this.#release(keys.slice(0, taken));
+      this.#dropIfFree(keys[taken]!);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * Takes every key and returns `true` if none of them is held (all or
+   * nothing, without waiting), else returns `false` and takes none.
+   *
+   * @throws `TypeError` for a key that is not a string or a number;
+   *   `RangeError` for one that is not finite.
+   */
+  tryAcquire(keys: Key | readonly Key[]): boolean {
+    const list = keyList(keys);
+    if (list instanceof Error) throw list;
+    return this.#tryAll(list);
+  }
+
+  #tryAll(keys: readonly Key[]): boolean {
+    // invariant 1: a key in the map is held.
+    for (const key of keys) if (this.#locks.has(key)) return false;
+    for (const key of keys) {
+      const lock = new Lock();
+      lock.tryAcquire();
+      this.#locks.set(key, lock);
+    }
+    return true;
+  }
+
+  /**
+   * Releases each key: to its oldest waiter if it has one, else the key is
+   * dropped.
+   *
+   * @throws `InvalidStateError` if any of the keys is not held (nothing is
+   *   released then); `TypeError`/`RangeError` for a bad key.
+   */
+  release(keys: Key | readonly Key[]): void {
+    const list = keyList(keys);
+    if (list instanceof Error) throw list;
+    for (const key of list)
+      if (!this.#locks.has(key)) throw new InvalidStateError(`key ${String(key)} is not acquired`);
+    this.#release(list);
+  }
+
+  #release(keys: readonly Key[]): void {
+    for (const key of keys) {
+      this.#locks.get(key)!.release();
+      this.#dropIfFree(key);
+    }
+  }
+
+  // invariant 1: a Lock that nobody holds (so nobody waits for) leaves the map.
+  #dropIfFree(key: Key): void {
+    if (this.#locks.get(key)?.locked() === false) this.#locks.delete(key);
+  }
+
+  /**
+   * Acquires the keys and resolves to a {@link Guard} that releases every
+   * key of the call, once.
+   *
+   * **Cancellation**: as {@link acquire}; a rejected call holds nothing.
+   */
+  hold(keys: Key | readonly Key[], options?: WaitOptions): Promise<Guard> {
+    const target = this.#target(keys);
+    return target instanceof Error ? Promise.reject(target) : hold(target, options);
+  }
+
+  /**
+   * Acquires the keys, awaits `fn()`, releases them in all cases, and
+   * returns `fn`'s result.
+   *
+   * **Cancellation**: the options bound the acquire only, as in
+   * {@link acquire}; they do not interrupt `fn`.
+   *
+   * @throws (as rejections) `TypeError` if `fn` is not a function; the errors
+   *   of {@link acquire}.
+   */
+  run<R>(keys: Key | readonly Key[], fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
+    const target = this.#target(keys);
+    return target instanceof Error ? Promise.reject(target) : run(target, fn, options);
+  }
+
+  // The keys of one call as something a Guard can take and release, fixed
+  // now so that a caller changing its array later changes nothing.
+  #target(keys: Key | readonly Key[]): Acquirable | Error {
+    const list = keyList(keys);
+    return list instanceof Error
+      ? list
+      : { acquire: (options) => this.acquire(list, options), release: () => this.release(list) };
+  }
+
+  /** True while `key` is held. */
+  locked(key: Key): boolean {
+    return this.#locks.has(key);
+  }
+
+  /** How many callers wait for `key` now; 0 for a key nobody uses. */
+  waiters(key: Key): number {
+    return this.#locks.get(key)?.waiters ?? 0;
+  }
+
+  /** How many keys are held or waited for now. */
+  get size(): number {
+    return this.#locks.size;
+  }
+
+  /** `<KeyedLock [keys:3, waiters:5]>`: keys in use, and callers waiting over all of them. */
+  toString(): string {
+    let waiters = 0;
+    for (const lock of this.#locks.values()) waiters += lock.waiters;
+    return `<KeyedLock [keys:${this.#locks.size}, waiters:${waiters}]>`;
+  }
+
+  [inspect](): string {
+    return this.toString();
+  }
+}

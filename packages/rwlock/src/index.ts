@@ -1,0 +1,6 @@
+/**
+ * A fair, write-preferring async reader-writer lock with `AbortSignal` cancellation and timeouts.
+ *
+ * @module \@sync/rwlock
+ */
+export { RWLock, type RWLockView } from "./rwlock";
