@@ -3,4 +3,4 @@
  *
  * @module \@sync/keyed
  */
-export { KeyedLock, type Key } from "./keyed";
+export { KeyedLock } from "./keyed";

@@ -2,7 +2,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
-import { KeyedLock, type Key } from "@sync/keyed";
+import { KeyedLock } from "@sync/keyed";
+
+type Key = string | number;
 import { tick, track } from "../../../test/helpers";
 
 /** Queues acquire() calls, each logging its name once granted or rejected. */

@@ -1,5 +1,5 @@
 /**
- * All of `@sync` in one import: `Lock`, `Event`, `Condition`, `Semaphore`, `BoundedSemaphore`, `Barrier` and core.
+ * All of `@sync` in one import: `Lock`, `Event`, `Condition`, `Semaphore`, `BoundedSemaphore`, `Barrier`, `RWLock`, `KeyedLock` and core.
  *
  * @module \@sync/primitives
  */
@@ -27,5 +27,7 @@ export {
   type WaitOptions,
 } from "@sync/core";
 export { Event } from "@sync/event";
+export { KeyedLock } from "@sync/keyed";
 export { Lock } from "@sync/lock";
+export { RWLock } from "@sync/rwlock";
 export { BoundedSemaphore, Semaphore } from "@sync/semaphore";

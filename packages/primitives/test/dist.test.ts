@@ -189,6 +189,47 @@ const checks: Record<string, { body: string; expected: Record<string, unknown> }
       bounded: [true, true, 1, "<BoundedSemaphore [unlocked, value:1]>"],
     },
   },
+  rwlock: {
+    body: `
+      const rw = new m.RWLock();
+      const log = [];
+      await rw.reader.acquire();
+      const writer = rw.writer.acquire().then(() => log.push("writer"));
+      const reader = rw.reader.acquire().then(() => log.push("reader"));
+      const queued = [String(rw), rw.reader.locked()];
+      rw.reader.release();
+      await writer;
+      rw.downgrade();
+      await reader;
+      let invalid;
+      try { rw.writer.release(); } catch (error) { invalid = error; }
+      return { queued, log, state: String(rw), invalid: [invalid instanceof core.InvalidStateError, invalid.message] };`,
+    expected: {
+      queued: ["<RWLock [read:1, waiters:2]>", true],
+      log: ["writer", "reader"],
+      state: "<RWLock [read:2]>",
+      invalid: [true, "RWLock is not write-locked"],
+    },
+  },
+  keyed: {
+    body: `
+      const keyed = new m.KeyedLock();
+      const log = [];
+      await keyed.acquire("b");
+      const both = keyed.run(["b", "a"], () => log.push("both " + keyed.size));
+      const waiting = [String(keyed), keyed.waiters("b")];
+      keyed.release("b");
+      await both;
+      let invalid;
+      try { keyed.release("a"); } catch (error) { invalid = error; }
+      return { waiting, log, size: keyed.size, invalid: invalid instanceof core.InvalidStateError };`,
+    expected: {
+      waiting: ["<KeyedLock [keys:2, waiters:1]>", 1],
+      log: ["both 2"],
+      size: 0,
+      invalid: true,
+    },
+  },
   condition: {
     body: `
       const cond = new m.Condition(new lock.Lock()); // a Lock from @sync/lock's own bundle
@@ -316,6 +357,8 @@ describe("the bundles", () => {
         "BoundedSemaphore",
         "Barrier",
         "BrokenBarrierError",
+        "RWLock",
+        "KeyedLock",
       ]),
     );
   });

@@ -21,7 +21,7 @@ function publicNames(namespace: object): string[] {
 }
 
 test("the workspace has the packages of API.md", () => {
-  expect(names).toEqual(["barrier", "condition", "core", "event", "lock", "semaphore"]);
+  expect(names).toEqual(["barrier", "condition", "core", "event", "keyed", "lock", "rwlock", "semaphore"]);
 });
 
 test.each(names)(
@@ -61,6 +61,8 @@ test("the names API.md lists are all there", () => {
     "BoundedSemaphore",
     "Barrier",
     "BrokenBarrierError",
+    "RWLock",
+    "KeyedLock",
   ];
   expect(listed.filter((key) => typeof (primitives as Record<string, unknown>)[key] !== "function")).toEqual([]);
   // The type-only exports: this file would not compile without them.

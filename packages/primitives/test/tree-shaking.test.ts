@@ -20,7 +20,7 @@ import { rollup } from "rollup";
 
 const root = join(__dirname, "../../..");
 const packagesDir = join(root, "packages");
-const primitivePackages = ["lock", "event", "condition", "semaphore", "barrier"];
+const primitivePackages = ["lock", "event", "condition", "semaphore", "barrier", "rwlock", "keyed"];
 const allPackages = ["core", ...primitivePackages, "primitives"];
 const distOf = (name: string) => join(packagesDir, name, "dist", "index.mjs");
 
@@ -135,6 +135,8 @@ describe.each([
     ["Condition", "condition"],
     ["Semaphore", "semaphore"],
     ["Barrier", "barrier"],
+    ["RWLock", "rwlock"],
+    ["KeyedLock", "keyed"],
   ])("import { %s } keeps only its own package and its dependencies", async (name, pkg) => {
     const entry = join(temp, `${bundlerName}-${name}.mjs`);
     writeFileSync(entry, `import { ${name} } from "@sync/primitives";\nexport { ${name} };\n`);

@@ -3,4 +3,4 @@
  *
  * @module \@sync/rwlock
  */
-export { RWLock, type RWLockView } from "./rwlock";
+export { RWLock } from "./rwlock";
