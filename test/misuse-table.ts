@@ -18,8 +18,10 @@ import {
   Condition,
   Event,
   InvalidStateError,
+  KeyedLock,
   Lock,
   run,
+  RWLock,
   Semaphore,
   TimeoutError,
   Waiter,
@@ -67,7 +69,18 @@ export interface MisuseRow {
   readonly changes?: Readonly<Record<string, unknown>>;
 }
 
-const OBSERVERS = ["value", "waiters", "nWaiting", "broken", "parties", "length", "calls"] as const;
+const OBSERVERS = [
+  "value",
+  "waiters",
+  "nWaiting",
+  "broken",
+  "parties",
+  "length",
+  "calls",
+  "readers",
+  "writing",
+  "size",
+] as const;
 
 /**
  * The public observers of every target, flat: `lock.locked()`, `sem.value`,
@@ -231,9 +244,13 @@ function waitingRows(spec: WaitingCall): MisuseRow[] {
   return rows;
 }
 
-/** Rows for the lock-like trio acquire/hold/run on `make()`'s object. */
-function lockLikeRows(pkg: string, name: string, make: (busy: boolean) => Record<string, object>): MisuseRow[] {
-  const target = (t: Record<string, object>) => t[name] as Lock;
+/** Rows for the lock-like trio acquire/hold/run on `make()`'s object (`name`, or the `target` it picks). */
+function lockLikeRows(
+  pkg: string,
+  name: string,
+  make: (busy: boolean) => Record<string, object>,
+  target: (t: Record<string, object>) => Pick<Lock, "acquire" | "hold" | "run"> = (t) => t[name] as Lock,
+): MisuseRow[] {
   return [
     ...waitingRows({
       pkg,
@@ -711,8 +728,171 @@ const barrier: MisuseRow[] = [
   },
 ];
 
+// ---------------------------------------------------------------- rwlock
+
+type RWState = "free" | "read" | "write";
+
+/** An RWLock free, read-held or write-held. */
+function rwLock(state: RWState): Record<string, object> {
+  const rw = new RWLock();
+  if (state === "read") rw.reader.tryAcquire();
+  if (state === "write") rw.writer.tryAcquire();
+  return { rw };
+}
+
+const rwlock: MisuseRow[] = [
+  // A read waits while a writer holds the lock; a write while anyone does.
+  ...lockLikeRows(
+    "@sync/rwlock",
+    "rw.reader",
+    (busy) => rwLock(busy ? "write" : "free"),
+    (t) => (t.rw as RWLock).reader,
+  ),
+  ...lockLikeRows(
+    "@sync/rwlock",
+    "rw.writer",
+    (busy) => rwLock(busy ? "read" : "free"),
+    (t) => (t.rw as RWLock).writer,
+  ),
+  ...(["free", "write"] as const).map((state): MisuseRow => ({
+    pkg: "@sync/rwlock",
+    call: "`rw.reader.release()`",
+    when: state === "free" ? "the lock is not locked" : "a writer holds the lock (no read is held)",
+    error: "InvalidStateError",
+    message: "RWLock is not read-locked",
+    mode: "throws",
+    after: "unchanged",
+    setup: () => ({ targets: rwLock(state) }),
+    act: (s) => (s.targets.rw as RWLock).reader.release(),
+  })),
+  ...(["free", "read"] as const).flatMap((state): MisuseRow[] =>
+    (["writer.release", "downgrade"] as const).map((method) => ({
+      pkg: "@sync/rwlock",
+      call: `\`rw.${method}()\``,
+      when: state === "free" ? "the lock is not locked" : "readers hold the lock (it is not write-held)",
+      error: "InvalidStateError",
+      message: "RWLock is not write-locked",
+      mode: "throws",
+      after: "unchanged",
+      setup: () => ({ targets: rwLock(state) }),
+      act: (s) => {
+        const rw = s.targets.rw as RWLock;
+        if (method === "downgrade") rw.downgrade();
+        else rw.writer.release();
+      },
+    })),
+  ),
+];
+
+// ---------------------------------------------------------------- keyed
+
+/** A KeyedLock, with key "b" held when busy. */
+function keyedLock(busy: boolean): Record<string, object> {
+  const keyed = new KeyedLock();
+  if (busy) keyed.tryAcquire("b");
+  return { keyed };
+}
+
+const BAD_KEYS: readonly { keys: unknown; shown: string; error: ErrorName; message: string }[] = [
+  { keys: null, shown: "a key is `null`", error: "TypeError", message: "key must be a string or a number" },
+  { keys: {}, shown: "a key is an object (`{}`)", error: "TypeError", message: "key must be a string or a number" },
+  {
+    keys: ["a", true],
+    shown: "a key of the array is not a string or a number (`true`)",
+    error: "TypeError",
+    message: "key must be a string or a number",
+  },
+  { keys: NaN, shown: "a key is `NaN`", error: "RangeError", message: "key must be a finite number" },
+  { keys: [1, Infinity], shown: "a key is `Infinity`", error: "RangeError", message: "key must be a finite number" },
+];
+
+const keyedCalls: readonly {
+  call: string;
+  mode: "throws" | "rejects";
+  invoke: (keyed: KeyedLock, keys: unknown) => unknown;
+}[] = [
+  { call: "`keyed.acquire(keys, options)`", mode: "rejects", invoke: (k, keys) => k.acquire(keys as never) },
+  { call: "`keyed.hold(keys, options)`", mode: "rejects", invoke: (k, keys) => k.hold(keys as never) },
+  { call: "`keyed.run(keys, fn, options)`", mode: "rejects", invoke: (k, keys) => k.run(keys as never, () => 0) },
+  { call: "`keyed.tryAcquire(keys)`", mode: "throws", invoke: (k, keys) => k.tryAcquire(keys as never) },
+  { call: "`keyed.release(keys)`", mode: "throws", invoke: (k, keys) => k.release(keys as never) },
+];
+
+const keyed: MisuseRow[] = [
+  ...keyedCalls.flatMap(({ call, mode, invoke }) =>
+    BAD_KEYS.map(({ keys, shown, error, message }): MisuseRow => ({
+      pkg: "@sync/keyed",
+      call,
+      when: shown,
+      error,
+      message,
+      mode,
+      after: "unchanged: no key is taken or released",
+      setup: () => ({ targets: keyedLock(true) }),
+      act: (s) => invoke(s.targets.keyed as KeyedLock, keys),
+    })),
+  ),
+  {
+    pkg: "@sync/keyed",
+    call: "`keyed.release(keys)`",
+    when: 'one of the keys is not held (`["b", "c"]`, only `"b"` held)',
+    error: "InvalidStateError",
+    message: "key c is not acquired",
+    mode: "throws",
+    after: "unchanged: nothing is released",
+    setup: () => ({ targets: keyedLock(true) }),
+    act: (s) => (s.targets.keyed as KeyedLock).release(["b", "c"]),
+  },
+  // `busy`: key "b" is held, so a call for ["b", "a"] takes "a" first, then
+  // waits for "b": a timeout or an abort there must give "a" back.
+  ...waitingRows({
+    pkg: "@sync/keyed",
+    call: "`keyed.acquire(keys, options)`",
+    free: () => keyedLock(false),
+    busy: () => keyedLock(true),
+    invoke: (t, options) => (t.keyed as KeyedLock).acquire(["b", "a"], options as never),
+  }),
+  ...waitingRows({
+    pkg: "@sync/keyed",
+    call: "`keyed.hold(keys, options)`",
+    free: () => keyedLock(false),
+    busy: () => keyedLock(true),
+    invoke: (t, options) => (t.keyed as KeyedLock).hold(["b", "a"], options as never),
+  }),
+  ...waitingRows({
+    pkg: "@sync/keyed",
+    call: "`keyed.run(keys, fn, options)`",
+    free: () => ({ ...keyedLock(false), fn: { calls: 0 } }),
+    busy: () => ({ ...keyedLock(true), fn: { calls: 0 } }),
+    invoke: (t, options) => {
+      const fn = t.fn as { calls: number };
+      return (t.keyed as KeyedLock).run(["b", "a"], () => fn.calls++, options as never);
+    },
+  }),
+  ...[5, undefined].map((fn): MisuseRow => ({
+    pkg: "@sync/keyed",
+    call: "`keyed.run(keys, fn, options)`",
+    when: `\`fn\` is not a function (\`${String(fn)}\`)`,
+    error: "TypeError",
+    message: "fn must be a function",
+    mode: "rejects",
+    after: "unchanged: nothing is acquired",
+    setup: () => ({ targets: keyedLock(false) }),
+    act: (s) => (s.targets.keyed as KeyedLock).run("a", fn as never),
+  })),
+];
+
 /** Every row, package by package. */
-export const misuseTable: readonly MisuseRow[] = [...core, ...lock, ...event, ...condition, ...semaphores, ...barrier];
+export const misuseTable: readonly MisuseRow[] = [
+  ...core,
+  ...lock,
+  ...event,
+  ...condition,
+  ...semaphores,
+  ...barrier,
+  ...rwlock,
+  ...keyed,
+];
 
 // ---------------------------------------------------------------- docs
 

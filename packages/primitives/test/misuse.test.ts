@@ -8,7 +8,7 @@
 import { getEventListeners } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore, WaiterQueue } from "@sync/primitives";
+import { Barrier, BoundedSemaphore, Condition, Event, KeyedLock, Lock, Semaphore, WaiterQueue } from "@sync/primitives";
 import { tick, track } from "../../../test/helpers";
 import {
   DOCS_END,
@@ -93,12 +93,19 @@ describe("the table", () => {
     ["bounded", BoundedSemaphore],
     ["barrier", Barrier],
     ["queue", WaiterQueue],
+    ["keyed", KeyedLock],
   ] as const;
-  const calls = classes.flatMap(([name, Class]) =>
-    ["acquire", "hold", "run", "wait", "waitFor"]
-      .filter((method) => typeof (Class.prototype as unknown as Record<string, unknown>)[method] === "function")
-      .map((method) => [`${name}.${method}`] as const),
-  );
+  const calls = [
+    ...classes.flatMap(([name, Class]) =>
+      ["acquire", "hold", "run", "wait", "waitFor"]
+        .filter((method) => typeof (Class.prototype as unknown as Record<string, unknown>)[method] === "function")
+        .map((method) => [`${name}.${method}`] as const),
+    ),
+    // The two views of an RWLock.
+    ...["rw.reader", "rw.writer"].flatMap((view) =>
+      ["acquire", "hold", "run"].map((method) => [`${view}.${method}`] as const),
+    ),
+  ];
 
   test.each(calls)(
     "%s has a row for each bad option, an aborted signal, timeout: 0, a timeout and an abort",
@@ -109,7 +116,7 @@ describe("the table", () => {
   );
 
   test("constructors and synchronous methods throw; every other call, returning a promise, rejects", () => {
-    const synchronous = /^`(new |\w+\.(release|notify|notifyAll|push)\()/;
+    const synchronous = /^`(new |[\w.]+\.(release|notify|notifyAll|push|tryAcquire|downgrade)\()/;
     const wrong = misuseTable.filter((row) => synchronous.test(row.call) !== (row.mode === "throws"));
     expect(wrong.map((row) => `${row.call}: ${row.when} (${row.mode})`)).toEqual([]);
   });
