@@ -1,0 +1,497 @@
+/*
+ * Model-based tests of RWLock (fast-check).
+ *
+ * 1. "sequential model": fast-check generates sequences of commands (reads
+ *    and writes through acquire and hold, with and without a signal and a
+ *    timeout; tryAcquire of either side; release of a holder, through its
+ *    guard or not; releases with nothing to release; downgrade; aborts; time
+ *    passing) and runs each against a real RWLock and a plain model: the
+ *    holders and one FIFO of callers, each wanting a read or the write.
+ *    After every command the microtasks are flushed and the whole picture is
+ *    compared: readers, writing, waiters, locked() of both views, String(),
+ *    the outcome of every call so far, the timers and the abort listeners.
+ * 2. "interleavings": fc.scheduler() decides when each of several readers
+ *    and writers starts, how long it holds the lock, when signals abort and
+ *    when time passes.
+ *
+ * The invariants checked, both ways:
+ *   I1. Never a writer beside anyone: while a writer holds the lock, nobody
+ *       else does.
+ *   I2. FIFO with head-of-line blocking: calls are granted in arrival order
+ *       (reads at the head together), and a read queued behind a writer is
+ *       not granted before it, even while other readers hold the lock.
+ *   I3. No waiter stays queued when the head of the queue could be granted.
+ *   I4. Every settled call either was granted or rejected with its own
+ *       signal's reason or a TimeoutError.
+ *
+ * Runs: 2000 command sequences and 1000 schedules in `pnpm test`;
+ * SYNC_MODEL_RUNS, SYNC_MODEL_SEED, SYNC_MODEL_PATH and
+ * SYNC_MODEL_REPLAY_PATH as in test/model-harness.ts.
+ */
+import fc from "fast-check";
+import { Guard, InvalidStateError, TimeoutError } from "@sync/core";
+import { RWLock } from "@sync/rwlock";
+import { tick, track, type Tracked } from "../../../test/helpers";
+import {
+  abortAndAdvanceArbs,
+  actorControllers,
+  actorSignalsArbs,
+  advancesArb,
+  assertProperty,
+  commandsSettings,
+  controllerFor,
+  describeExpected,
+  describeReal,
+  expectAllSettled,
+  expectCleanEnd,
+  expectedSignalLines,
+  expectThrow,
+  type HoldActor,
+  holdWhile,
+  leave,
+  type ModelCall,
+  optionsFor,
+  realSignalLines,
+  reasonKindArb,
+  same,
+  scheduleAbortsAndAdvances,
+  signalArb,
+  testTimeout,
+  TIMEOUT,
+  timeoutArb,
+  useFakeTimersPerTest,
+  type WaitSpec,
+} from "../../../test/model-harness";
+
+type Side = "reader" | "writer";
+
+// ---------------------------------------------------------------- model
+
+interface Call extends ModelCall {
+  readonly side: Side;
+  guard: Guard | undefined;
+}
+
+/** A holder: a call, or a successful tryAcquire(). */
+type Holder = Call | { readonly side: Side; readonly id: "try" };
+
+interface Model {
+  now: number;
+  readonly shared: AbortController[];
+  /** Who holds the lock, in the order they got it; one writer, or any number of readers. */
+  holders: Holder[];
+  queue: Call[];
+  calls: Call[];
+}
+
+interface Real {
+  rw: RWLock;
+  /** Holders as seen from outside: a call is added when its promise fulfils. */
+  holders: Holder[];
+  /** Call ids in the order the real lock granted them, one command's grants sorted (see verify). */
+  grants: number[];
+  /** Grants seen since the last verify. */
+  fresh: number[];
+  violations: string[];
+}
+
+interface Spec extends WaitSpec {
+  readonly side: Side;
+  readonly how: "acquire" | "hold";
+}
+
+const writing = (holders: readonly Holder[]): boolean => holders.some((h) => h.side === "writer");
+const fits = (m: Model, side: Side): boolean => (side === "reader" ? !writing(m.holders) : m.holders.length === 0);
+
+/** Grants the head while it fits (the model of the lock's grant rule). */
+function serve(m: Model): void {
+  for (let head; (head = m.queue[0]) !== undefined && fits(m, head.side);) {
+    m.queue.shift();
+    head.expected = { state: "fulfilled" };
+    head.deadline = undefined;
+    m.holders.push(head);
+  }
+}
+
+function render(m: Model): string {
+  const state = writing(m.holders) ? "write" : m.holders.length > 0 ? `read:${m.holders.length}` : "unlocked";
+  return `<RWLock [${state}${m.queue.length > 0 ? `, waiters:${m.queue.length}` : ""}]>`;
+}
+
+// Sorted: readers granted together are seen in no particular order (see verify).
+function holderNames(holders: readonly Holder[]): string {
+  return (
+    holders
+      .map((h) => `${h.side} ${h.id}`)
+      .sort()
+      .join(", ") || "nobody"
+  );
+}
+
+function expectedPicture(m: Model): string[] {
+  const readers = writing(m.holders) ? 0 : m.holders.length;
+  const locked = [m.queue.length > 0 || !fits(m, "reader"), m.queue.length > 0 || !fits(m, "writer")];
+  return [
+    `readers ${readers}, writing ${writing(m.holders)}, waiters ${m.queue.length}, locked ${locked}, ${render(m)}`,
+    `held by ${holderNames(m.holders)}`,
+    `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
+    ...m.calls.map(describeExpected),
+    ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
+  ];
+}
+
+function realPicture(m: Model, r: Real): string[] {
+  const { rw } = r;
+  const locked = [rw.reader.locked(), rw.writer.locked()];
+  return [
+    `readers ${rw.readers}, writing ${rw.writing}, waiters ${rw.waiters}, locked ${locked}, ${String(rw)}`,
+    `held by ${holderNames(r.holders)}`,
+    `timers ${jest.getTimerCount()}`,
+    ...m.calls.map(describeReal),
+    ...realSignalLines(m),
+  ];
+}
+
+async function verify(m: Model, r: Real): Promise<void> {
+  await tick();
+  // Reads granted together by one command resolve together, but a hold()
+  // resolves a microtask after an acquire(): within one command the order
+  // they are seen in is not the grant order, so each command's grants are
+  // sorted before I2 compares them with the earlier ones.
+  r.grants.push(...r.fresh.sort((a, b) => a - b));
+  r.fresh = [];
+  const problems = [...r.violations]; // I1, checked as each grant happens
+  // I2: grants in arrival (id) order.
+  if (r.grants.some((id, i) => i > 0 && id < r.grants[i - 1]!)) problems.push(`I2: grants ${r.grants.join()}`);
+  same(problems, []);
+  same(realPicture(m, r), expectedPicture(m));
+}
+
+/** Records a real grant, checking I1 against the holders seen so far. */
+function granted(r: Real, holder: Holder): void {
+  if (holder.side === "writer" ? r.holders.length > 0 : writing(r.holders))
+    r.violations.push(`I1: ${holder.side} ${holder.id} granted beside ${holderNames(r.holders)}`);
+  r.holders.push(holder);
+}
+
+// ---------------------------------------------------------------- commands
+
+type RWCommand = fc.AsyncCommand<Model, Real>;
+
+class Acquire implements RWCommand {
+  constructor(
+    readonly spec: Spec,
+    readonly reasonKind: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const id = m.calls.length;
+    const { side, how, timeout } = this.spec;
+    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const options = optionsFor(this.spec, controller);
+    const view = r.rw[side];
+    const promise: Promise<unknown> = how === "acquire" ? view.acquire(options) : view.hold(options);
+    const call: Call = {
+      id,
+      side,
+      controller,
+      tracked: track(promise),
+      expected: { state: "pending" },
+      deadline: undefined,
+      guard: undefined,
+    };
+    promise.then(
+      (value) => {
+        granted(r, call);
+        r.fresh.push(id);
+        if (value instanceof Guard) call.guard = value;
+      },
+      () => {},
+    );
+    m.calls.push(call);
+    if (controller?.signal.aborted) call.expected = { state: "rejected", reason: controller.signal.reason };
+    else if (m.queue.length === 0 && fits(m, side)) {
+      call.expected = { state: "fulfilled" };
+      m.holders.push(call);
+    } else if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
+    else {
+      m.queue.push(call);
+      if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
+    }
+    await verify(m, r);
+  }
+  toString(): string {
+    const { side, how, signal, timeout } = this.spec;
+    return `${side}.${how}({signal: ${signal}, timeout: ${timeout}})`;
+  }
+}
+
+class TryAcquire implements RWCommand {
+  constructor(readonly side: Side) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const want = m.queue.length === 0 && fits(m, this.side);
+    const got = r.rw[this.side].tryAcquire();
+    if (got !== want) expect(got).toBe(want);
+    if (got) {
+      const holder = { side: this.side, id: "try" } as const;
+      granted(r, holder);
+      m.holders.push(holder);
+    }
+    await verify(m, r);
+  }
+  toString(): string {
+    return `${this.side}.tryAcquire()`;
+  }
+}
+
+class Release implements RWCommand {
+  constructor(
+    readonly side: Side,
+    readonly pick: number,
+    readonly viaGuard: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const candidates = m.holders.filter((h) => h.side === this.side);
+    if (candidates.length === 0) {
+      expectThrow(() => r.rw[this.side].release(), InvalidStateError);
+    } else {
+      const holder = candidates[this.pick % candidates.length]!;
+      m.holders.splice(m.holders.indexOf(holder), 1);
+      r.holders.splice(r.holders.indexOf(holder), 1);
+      const guard = "guard" in holder ? holder.guard : undefined;
+      if (this.viaGuard && guard !== undefined) {
+        guard.release();
+        guard.release(); // a second release of the same guard does nothing
+      } else r.rw[this.side].release();
+      serve(m);
+    }
+    await verify(m, r);
+  }
+  toString(): string {
+    return `${this.side}.release(holder ${this.pick}${this.viaGuard ? ", through its guard, twice" : ""})`;
+  }
+}
+
+class Downgrade implements RWCommand {
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const writer = m.holders.find((h) => h.side === "writer");
+    if (writer === undefined) expectThrow(() => r.rw.downgrade(), InvalidStateError);
+    else {
+      r.rw.downgrade();
+      // The writer becomes one anonymous reader, released by a later reader release.
+      const reader = { side: "reader", id: "try" } as const;
+      m.holders = [reader];
+      r.holders = [reader];
+      serve(m);
+    }
+    await verify(m, r);
+  }
+  toString(): string {
+    return "downgrade()";
+  }
+}
+
+const specArb = fc.record({
+  side: fc.constantFrom<Side>("reader", "reader", "writer"),
+  how: fc.constantFrom<Spec["how"]>("acquire", "hold"),
+  signal: signalArb,
+  timeout: timeoutArb,
+});
+
+const sideArb = fc.constantFrom<Side>("reader", "writer");
+
+const commandsArb = fc.commands(
+  [
+    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
+    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
+    sideArb.map((side) => new TryAcquire(side)),
+    fc.tuple(sideArb, fc.nat(), fc.boolean()).map(([side, pick, viaGuard]) => new Release(side, pick, viaGuard)),
+    fc.tuple(sideArb, fc.nat(), fc.boolean()).map(([side, pick, viaGuard]) => new Release(side, pick, viaGuard)),
+    fc.constant(new Downgrade()),
+    ...abortAndAdvanceArbs<Model, Real>(leaveAndServe, elapseAndServe, verify),
+  ],
+  commandsSettings,
+);
+
+// A waiter that leaves re-runs the grant rule (reads behind a departed
+// writer). Today's core abandons the waiters of one signal one at a time,
+// oldest first, each departure running the grant rule before the next: so a
+// read behind a departed writer is granted, and kept, even when it waits with
+// the same signal. If core comes to unlink all of a signal's waiters before
+// granting, this becomes `leaveAborted(m, controller); serve(m);`.
+function leaveAndServe(m: Model, controller: AbortController): void {
+  for (const call of m.queue.filter((c) => c.controller === controller)) {
+    if (!m.queue.includes(call)) continue; // granted by an earlier departure
+    leave(m, call, controller.signal.reason);
+    serve(m);
+  }
+}
+
+// Timers fire one at a time, earliest first; each departure runs the grant
+// rule, so a waiter granted by an earlier one no longer times out.
+function elapseAndServe(m: Model, ms: number): void {
+  m.now += ms;
+  const due = m.queue
+    .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
+    .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
+  for (const call of due) {
+    if (!m.queue.includes(call)) continue;
+    leave(m, call, TIMEOUT);
+    serve(m);
+  }
+}
+
+useFakeTimersPerTest();
+
+test(
+  "sequential model: RWLock matches its holders and one FIFO under every command sequence (I1–I4)",
+  async () => {
+    await assertProperty(
+      "rwlock",
+      "sequential model",
+      fc.asyncProperty(commandsArb, async (commands) => {
+        jest.clearAllTimers();
+        const m: Model = {
+          now: 0,
+          shared: [new AbortController(), new AbortController()],
+          holders: [],
+          queue: [],
+          calls: [],
+        };
+        const r: Real = { rw: new RWLock(), holders: [], grants: [], fresh: [], violations: [] };
+        await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
+        // Drain: the holders release one by one until the lock is free.
+        while (m.holders.length > 0) await new Release(m.holders[0]!.side, 0, false).run(m, r);
+        expectAllSettled(m.calls);
+        same(String(r.rw), "<RWLock [unlocked]>");
+      }),
+      2000,
+    );
+  },
+  testTimeout,
+);
+
+// ---------------------------------------------------------------- interleavings
+
+interface Actor extends HoldActor {
+  readonly side: Side;
+}
+
+const actorArb = fc.record({
+  side: fc.constantFrom<Side>("reader", "reader", "reader", "writer"),
+  how: fc.constantFrom<HoldActor["how"]>("run", "hold", "acquire"),
+  ...actorSignalsArbs,
+});
+
+test(
+  "interleavings: readers and writers holding for scheduler-chosen spans keep I1–I4",
+  async () => {
+    // Actors: 1–8 readers and writers, each arriving when the scheduler starts
+    // it, taking its side through run, hold or acquire/release, with or
+    // without a signal and a timeout, holding it until the scheduler ends its
+    // work; aborts and clock jumps are scheduled too.
+    // What would break: a writer beside a reader (a grant from the wrong
+    // count), a read overtaking a queued writer (starvation), reads stranded
+    // behind a writer that left, an aborted caller that runs.
+    await assertProperty(
+      "rwlock",
+      "interleavings",
+      fc.asyncProperty(
+        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
+        advancesArb,
+        fc.scheduler(),
+        async (actors, advances, s) => {
+          jest.clearAllTimers();
+          const rw = new RWLock();
+          const problems: string[] = [];
+          let readers = 0;
+          let writers = 0;
+          const arrivals: number[] = [];
+          const grants: number[] = [];
+          // Entries seen in one scheduler step: reads granted together enter
+          // together, a hold() a microtask after a run(), so I2 sorts each
+          // step's entries by arrival before comparing.
+          let fresh: number[] = [];
+          const byArrival = (a: number, b: number): number => arrivals.indexOf(a) - arrivals.indexOf(b);
+          const { controllers, reasons } = actorControllers(actors);
+          const preAborted = actors.map(() => false);
+          // I3 after every step: a queued head that fits would have been granted.
+          const stepCheck = (): void => {
+            grants.push(...fresh.sort(byArrival));
+            fresh = [];
+            if (rw.waiters > 0 && !rw.writing && rw.readers === 0) problems.push(`I3: ${String(rw)}`);
+          };
+          const tasks = actors.map(async (actor, i) => {
+            await s.schedule(Promise.resolve(), `start ${i}`);
+            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
+            arrivals.push(i);
+            preAborted[i] = controllers[i]?.signal.aborted ?? false;
+            const work = async (): Promise<void> => {
+              fresh.push(i);
+              if (actor.side === "writer") writers++;
+              else readers++;
+              if (writers > 1 || (writers === 1 && readers > 0))
+                problems.push(`I1: ${actor.side} ${i} in with ${writers} writer(s), ${readers} reader(s)`);
+              await s.schedule(Promise.resolve(), `work ${i}`);
+              if (actor.side === "writer") writers--;
+              else readers--;
+            };
+            await holdWhile(actor.how, rw[actor.side], work, options);
+          });
+          const outcomes = tasks.map((task) => track(task));
+          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
+
+          await s.waitIdle(async (step) => {
+            await step();
+            await tick();
+            stepCheck();
+          });
+          await tick();
+          stepCheck();
+
+          // I2: grants in arrival order (reads granted together keep their order).
+          const order = grants.map((i) => arrivals.indexOf(i));
+          if (order.some((position, k) => k > 0 && position < order[k - 1]!)) problems.push(`I2: ${grants.join()}`);
+          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, grants));
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            controllers,
+            { name: "rw", real: String(rw), expected: "<RWLock [unlocked]>" },
+          );
+        },
+      ),
+      1000,
+    );
+  },
+  testTimeout,
+);
+
+function describeActor(now: Tracked<void>, i: number, reason: Error, grants: number[]): string {
+  if (now.state === "pending") return `${i} pending`;
+  if (now.state === "fulfilled") return grants.includes(i) ? `${i} held the lock` : `${i} fulfilled without the lock`;
+  if (grants.includes(i)) return `${i} held the lock, then rejected: ${String(now.reason)}`;
+  if (now.reason === reason) return `${i} rejected: its reason`;
+  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
+  return `${i} rejected: unexpected ${String(now.reason)}`;
+}
+
+function allowed(verdict: string, i: number, actor: Actor, preAborted: boolean): string {
+  const ok = [`${i} held the lock`];
+  if (preAborted) ok.pop();
+  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
+  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
+  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
+}
