@@ -3,7 +3,7 @@
 // Each example is docs/examples/<name>.ts and exports
 // `main(print = console.log): Promise<void>` with no side effects at import.
 // The ones below are imported here; any other `<primitive>-<name>.ts` in the
-// folder (lock-*, event-*, condition-*, …) is found by listing the folder, so
+// folder (lock-*, event-*, condition-*, rwlock-*, keyed-*, …) is found by listing the folder, so
 // a new example needs no change here. Order: by primitive, then by name, then
 // the crawler, which uses several primitives at once.
 import { readdirSync } from "node:fs";
@@ -22,7 +22,7 @@ export interface Example {
   main(print?: Print): Promise<void>;
 }
 
-const primitives = ["lock", "event", "condition", "semaphore", "barrier"];
+const primitives = ["lock", "event", "condition", "semaphore", "barrier", "rwlock", "keyed"];
 
 // This file's folder: `__dirname` under CommonJS (as in jest), else the path
 // this file was run with (ESM, as under `tsx docs/examples/demo.ts`).

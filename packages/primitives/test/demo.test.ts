@@ -43,12 +43,20 @@ describe("demo", () => {
   const names = examples().map(([name]) => name);
 
   test("runs the examples of every primitive in order, then the crawler", () => {
-    for (const name of ["event-python", "semaphore-bounded", "semaphore-limit", "barrier-phases", "barrier-python"]) {
+    for (const name of [
+      "event-python",
+      "semaphore-bounded",
+      "semaphore-limit",
+      "barrier-phases",
+      "barrier-python",
+      "rwlock-cache",
+      "keyed-transfer",
+    ]) {
       expect(names).toContain(name);
     }
     expect(new Set(names).size).toBe(names.length);
     const rank = (name: string): number =>
-      ["lock", "event", "condition", "semaphore", "barrier"].indexOf(name.split("-")[0]!);
+      ["lock", "event", "condition", "semaphore", "barrier", "rwlock", "keyed"].indexOf(name.split("-")[0]!);
     const ranks = names.slice(0, -1).map(rank);
     expect(ranks.every((r) => r >= 0)).toBe(true);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
