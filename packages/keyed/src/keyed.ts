@@ -45,19 +45,21 @@ function keyList(keys: Key | readonly Key[]): Key[] | Error {
  * A fair lock per key: callers that name the same key take turns, first in,
  * first out; callers with different keys never wait for each other.
  *
- * Design. A `Map` from key to a fair {@link Lock}, made on the first call
- * that names the key and dropped as soon as it has no holder and no waiter,
- * so an app that locks millions of distinct keys keeps only those in use. A
- * multi-key call deduplicates its keys, sorts them in one global order and
- * takes them one by one, so no two calls can each hold a key the other
- * waits for. Every wait is a `Lock`'s: FIFO, hand-off, cancellation and no
- * lost wake-up per key come from it, and the code after a granted wait runs
- * in its caller's async context, never in a releaser's.
+ * Design. A `Map` from each key in use to its fair {@link Lock}, made when a
+ * second caller names a held key (a key held by one caller and wanted by
+ * nobody else needs no queue, so it maps to `null`), and dropped as soon as
+ * the key has no holder and no waiter: an app that locks millions of
+ * distinct keys keeps only those in use. A multi-key call deduplicates its
+ * keys, sorts them in one global order and takes them one by one, so no two
+ * calls can each hold a key the other waits for. Every wait is a `Lock`'s:
+ * FIFO, hand-off, cancellation and no lost wake-up per key come from it, and
+ * the code after a granted wait runs in its caller's async context, never
+ * in a releaser's.
  *
  * Invariants:
- *   1. A key has a Lock in the map if and only if it is held (so `size` is
- *      the number of keys held or waited for: a Lock's waiters imply it is
- *      locked).
+ *   1. A key is in the map if and only if it is held; its value is `null`
+ *      or a locked Lock whose queue holds the key's waiters. So `size` is
+ *      the number of keys held or waited for (a waiter implies a holder).
  *   2. A call holds its keys in the global order: while it waits for a key,
  *      it holds only keys that come before it.
  *   3. A call that rejects holds no key.
@@ -72,8 +74,28 @@ function keyList(keys: Key | readonly Key[]): Key[] | Error {
  * ```
  */
 export class KeyedLock {
-  // invariant 1: only locked Locks.
-  readonly #locks = new Map<Key, Lock>();
+  // The keys of one call, fixed when it is made (a caller that changes its
+  // array later changes nothing), as what a Guard takes and releases.
+  static readonly #Keys = class implements Acquirable {
+    readonly #keyed: KeyedLock;
+    readonly #keys: readonly Key[];
+
+    constructor(keyed: KeyedLock, keys: readonly Key[]) {
+      this.#keyed = keyed;
+      this.#keys = keys;
+    }
+
+    acquire(options?: WaitOptions): Promise<true> {
+      return this.#keyed.#acquire(this.#keys, options);
+    }
+
+    release(): void {
+      this.#keyed.#release(this.#keys);
+    }
+  };
+
+  // invariant 1
+  readonly #locks = new Map<Key, Lock | null>();
 
   /**
    * Waits for each key, then holds them all; `keys` is one key or an array
@@ -84,8 +106,9 @@ export class KeyedLock {
    * abort or a timeout before every key is granted releases the keys already
    * taken (handing each to its next waiter), leaves the queue the call is in
    * and rejects with `signal.reason` or `TimeoutError`: the call holds
-   * nothing. Once every key is granted, an abort changes nothing. An aborted
-   * signal rejects even when every key is free.
+   * nothing. A signal that aborts between two keys stops the call there,
+   * even if the next key is free. Once every key is granted, an abort
+   * changes nothing. An aborted signal rejects even when every key is free.
    *
    * @throws (as rejections) `TypeError` for a key that is not a string or a
    *   number, `RangeError` for one that is not finite, `TypeError`/`RangeError`
@@ -93,38 +116,49 @@ export class KeyedLock {
    */
   acquire(keys: Key | readonly Key[], options?: WaitOptions): Promise<true> {
     const list = keyList(keys);
-    if (list instanceof Error) return Promise.reject(list);
+    return list instanceof Error ? Promise.reject(list) : this.#acquire(list, options);
+  }
+
+  #acquire(keys: readonly Key[], options: WaitOptions | undefined): Promise<true> {
     const error = optionsError(options);
     if (error !== undefined) return Promise.reject(error);
-    if (this.#tryAll(list)) return resolvedTrue;
-    return refusal(options) ?? this.#acquireEach(list, options);
+    if (this.#tryAll(keys)) return resolvedTrue;
+    return refusal(options) ?? this.#acquireEach(keys, options);
   }
 
   // Takes the keys one by one (invariant 2), waiting where one is held.
   async #acquireEach(keys: readonly Key[], options: WaitOptions | undefined): Promise<true> {
+    const signal = options?.signal;
     const timeout = options?.timeout;
     const deadline = timeout === undefined || timeout === Infinity ? undefined : performance.now() + timeout;
     let taken = 0;
     try {
       for (; taken < keys.length; taken++) {
         const key = keys[taken]!;
-        let lock = this.#locks.get(key);
-        if (lock === undefined) this.#locks.set(key, (lock = new Lock()));
-        // Each key gets what is left of the one timeout. A free key still
-        // goes through acquire(), so a signal that aborted since the last
-        // grant stops the call there; it is taken in the same step (no
-        // await), so the call queues for its first held key at once.
-        const granted = lock.acquire(
-          deadline === undefined
-            ? options
-            : { signal: options?.signal, timeout: Math.max(0, deadline - performance.now()) },
+        const locks = this.#locks;
+        if (!locks.has(key)) {
+          // Free: taken in the same step, with no await, so the call queues
+          // for its first held key at once; but a signal that aborted since
+          // the last grant stops the call here.
+          if (signal?.aborted) throw signal.reason;
+          locks.set(key, null);
+          continue;
+        }
+        let lock = locks.get(key);
+        if (!lock) {
+          // The first waiter of a held key: a Lock, locked for its holder.
+          lock = new Lock();
+          lock.tryAcquire();
+          locks.set(key, lock);
+        }
+        // Each key gets what is left of the one timeout.
+        await lock.acquire(
+          deadline === undefined ? options : { signal, timeout: Math.max(0, deadline - performance.now()) },
         );
-        if (granted !== resolvedTrue) await granted;
       }
     } catch (error) {
-      // invariant 3: let go of what was taken, and of a Lock made just now.
-      this.#release(keys.slice(0, taken));
-      this.#dropIfFree(keys[taken]!);
+      // invariant 3: let go of what was taken.
+      this.#releaseEach(keys, taken);
       throw error;
     }
     return true;
@@ -144,13 +178,10 @@ export class KeyedLock {
   }
 
   #tryAll(keys: readonly Key[]): boolean {
+    const locks = this.#locks;
     // invariant 1: a key in the map is held.
-    for (const key of keys) if (this.#locks.has(key)) return false;
-    for (const key of keys) {
-      const lock = new Lock();
-      lock.tryAcquire();
-      this.#locks.set(key, lock);
-    }
+    for (const key of keys) if (locks.has(key)) return false;
+    for (const key of keys) locks.set(key, null);
     return true;
   }
 
@@ -164,21 +195,28 @@ export class KeyedLock {
   release(keys: Key | readonly Key[]): void {
     const list = keyList(keys);
     if (list instanceof Error) throw list;
-    for (const key of list)
-      if (!this.#locks.has(key)) throw new InvalidStateError(`key ${String(key)} is not acquired`);
     this.#release(list);
   }
 
   #release(keys: readonly Key[]): void {
-    for (const key of keys) {
-      this.#locks.get(key)!.release();
-      this.#dropIfFree(key);
-    }
+    for (const key of keys)
+      if (!this.#locks.has(key)) throw new InvalidStateError(`key ${String(key)} is not acquired`);
+    this.#releaseEach(keys, keys.length);
   }
 
-  // invariant 1: a Lock that nobody holds (so nobody waits for) leaves the map.
-  #dropIfFree(key: Key): void {
-    if (this.#locks.get(key)?.locked() === false) this.#locks.delete(key);
+  // Releases the first `count` keys, each to its next waiter, or drops it
+  // (invariant 1).
+  #releaseEach(keys: readonly Key[], count: number): void {
+    const locks = this.#locks;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      const lock = locks.get(key);
+      if (lock) {
+        lock.release();
+        if (lock.locked()) continue;
+      }
+      locks.delete(key);
+    }
   }
 
   /**
@@ -188,8 +226,8 @@ export class KeyedLock {
    * **Cancellation**: as {@link acquire}; a rejected call holds nothing.
    */
   hold(keys: Key | readonly Key[], options?: WaitOptions): Promise<Guard> {
-    const target = this.#target(keys);
-    return target instanceof Error ? Promise.reject(target) : hold(target, options);
+    const list = keyList(keys);
+    return list instanceof Error ? Promise.reject(list) : hold(new KeyedLock.#Keys(this, list), options);
   }
 
   /**
@@ -203,17 +241,8 @@ export class KeyedLock {
    *   of {@link acquire}.
    */
   run<R>(keys: Key | readonly Key[], fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
-    const target = this.#target(keys);
-    return target instanceof Error ? Promise.reject(target) : run(target, fn, options);
-  }
-
-  // The keys of one call as something a Guard can take and release, fixed
-  // now so that a caller changing its array later changes nothing.
-  #target(keys: Key | readonly Key[]): Acquirable | Error {
     const list = keyList(keys);
-    return list instanceof Error
-      ? list
-      : { acquire: (options) => this.acquire(list, options), release: () => this.release(list) };
+    return list instanceof Error ? Promise.reject(list) : run(new KeyedLock.#Keys(this, list), fn, options);
   }
 
   /** True while `key` is held. */
@@ -234,7 +263,7 @@ export class KeyedLock {
   /** `<KeyedLock [keys:3, waiters:5]>`: keys in use, and callers waiting over all of them. */
   toString(): string {
     let waiters = 0;
-    for (const lock of this.#locks.values()) waiters += lock.waiters;
+    for (const lock of this.#locks.values()) if (lock) waiters += lock.waiters;
     return `<KeyedLock [keys:${this.#locks.size}, waiters:${waiters}]>`;
   }
 
