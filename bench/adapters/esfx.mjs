@@ -6,6 +6,7 @@
 /* global AbortController */
 import { AsyncManualResetEvent } from "@esfx/async-manualresetevent";
 import { AsyncMutex } from "@esfx/async-mutex";
+import { AsyncReaderWriterLock } from "@esfx/async-readerwriterlock";
 import { AsyncSemaphore } from "@esfx/async-semaphore";
 import { packageId } from "../lib/versions.mjs";
 
@@ -14,7 +15,12 @@ const AsyncBarrier = await import("@esfx/async-barrier").then(
   () => undefined,
 );
 
-const packages = ["@esfx/async-mutex", "@esfx/async-semaphore", "@esfx/async-manualresetevent"];
+const packages = [
+  "@esfx/async-mutex",
+  "@esfx/async-semaphore",
+  "@esfx/async-manualresetevent",
+  "@esfx/async-readerwriterlock",
+];
 if (AsyncBarrier !== undefined) packages.push("@esfx/async-barrier");
 
 // The well-known symbol of @esfx/cancelable's Cancelable protocol.
@@ -80,6 +86,23 @@ class SemaphoreLock {
   }
 }
 
+/** read() and write() resolve to a handle whose unlock() releases it. */
+class ReadWrite {
+  inner = new AsyncReaderWriterLock();
+  read() {
+    return this.inner.read();
+  }
+  write() {
+    return this.inner.write();
+  }
+  releaseRead(handle) {
+    handle.unlock();
+  }
+  releaseWrite(handle) {
+    handle.unlock();
+  }
+}
+
 /** signalAndWait() resolves once every participant has arrived. */
 class Barrier {
   constructor(parties) {
@@ -101,6 +124,7 @@ export default [
     cancellableLock: () => new MutexLock(),
     event: () => new AsyncManualResetEvent(),
     barrier: AsyncBarrier === undefined ? undefined : (parties) => new Barrier(parties),
+    rwlock: () => new ReadWrite(),
   },
   {
     name: "@esfx {signal}",

@@ -143,6 +143,78 @@ class FloorCancellableLock {
   }
 }
 
+/**
+ * A fair, write-preferring reader-writer lock: one FIFO of resolvers with
+ * the kind each wants beside it; the head is granted while it fits (a write
+ * when nobody holds the lock, a read when no writer does), and a read behind
+ * a queued writer waits.
+ */
+class FloorRWLock {
+  readers = 0;
+  writing = false;
+  queue = new Resolvers();
+  writes = new Resolvers();
+  read() {
+    if (!this.writing && this.queue.head === this.queue.items.length) {
+      this.readers++;
+      return resolvedTrue;
+    }
+    return this.#wait(false);
+  }
+  write() {
+    if (!this.writing && this.readers === 0 && this.queue.head === this.queue.items.length) {
+      this.writing = true;
+      return resolvedTrue;
+    }
+    return this.#wait(true);
+  }
+  #wait(write) {
+    let resolve;
+    const promise = new Promise((settle) => (resolve = settle));
+    this.queue.push(resolve);
+    this.writes.push(write);
+    return promise;
+  }
+  releaseRead() {
+    this.readers--;
+    this.#grant();
+  }
+  releaseWrite() {
+    this.writing = false;
+    this.#grant();
+  }
+  #grant() {
+    const queue = this.queue;
+    while (queue.head < queue.items.length && !this.writing) {
+      const write = this.writes.items[this.writes.head];
+      if (write && this.readers > 0) return;
+      this.writes.shift();
+      if (write) this.writing = true;
+      else this.readers++;
+      queue.shift()(true);
+    }
+  }
+}
+
+/** A Map of FloorLocks, one made per key on first use and deleted when it frees. */
+class FloorKeyed {
+  locks = new Map();
+  async run(key, fn) {
+    let lock = this.locks.get(key);
+    if (lock === undefined) this.locks.set(key, (lock = new FloorLock()));
+    await lock.acquire();
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+      if (!lock.locked) this.locks.delete(key);
+    }
+  }
+  idle() {
+    return this.locks.size === 0;
+  }
+}
+
 /** One shared promise for all waiters of an unset event. */
 class FloorEvent {
   flag = false;
@@ -219,6 +291,8 @@ export const shapes = [
   new FloorEvent(),
   new FloorBarrier(1),
   new FloorSharedBarrier(1),
+  new FloorRWLock(),
+  new FloorKeyed(),
 ];
 
 export default [
@@ -232,6 +306,8 @@ export default [
     event: () => new FloorEvent(),
     barrier: (parties) => new FloorBarrier(parties),
     positions: true,
+    rwlock: () => new FloorRWLock(),
+    keyed: () => new FloorKeyed(),
   },
   {
     name: "floor, no positions",

@@ -3,7 +3,9 @@
 // BENCH_SYNC=/path/to/bundle.mjs measures another build instead, e.g. one
 // made from an older commit, to compare before and after a change.
 /* global AbortController */
-const { Barrier, Event, Lock, Semaphore } = await import(process.env.BENCH_SYNC ?? "@sync/primitives");
+const { Barrier, Event, KeyedLock, Lock, RWLock, Semaphore } = await import(
+  process.env.BENCH_SYNC ?? "@sync/primitives"
+);
 
 /** A never-aborted signal shared by every call, as a request-scoped signal is. */
 const sharedSignal = new AbortController().signal;
@@ -45,6 +47,36 @@ class Cancellable {
   }
 }
 
+/** The two views of an RWLock, as the scenario calls them. */
+class ReadWrite {
+  inner = new RWLock();
+  reader = this.inner.reader;
+  writer = this.inner.writer;
+  read() {
+    return this.reader.acquire();
+  }
+  write() {
+    return this.writer.acquire();
+  }
+  releaseRead() {
+    this.reader.release();
+  }
+  releaseWrite() {
+    this.writer.release();
+  }
+}
+
+/** run(key, fn), and whether no key is held. */
+class Keyed {
+  inner = new KeyedLock();
+  run(key, fn) {
+    return this.inner.run(key, fn);
+  }
+  idle() {
+    return this.inner.size === 0;
+  }
+}
+
 export default [
   {
     name: "@sync",
@@ -56,6 +88,8 @@ export default [
     event: () => new Event(),
     barrier: (parties) => new Barrier(parties),
     positions: true,
+    rwlock: () => new ReadWrite(),
+    keyed: () => new Keyed(),
   },
   {
     name: "@sync {signal}",

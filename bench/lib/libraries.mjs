@@ -1,6 +1,8 @@
 // Every library the bench knows, in the order the tables list them: the
 // floor, @sync, then the peers.
+import asyncLock from "../adapters/async-lock.mjs";
 import asyncMutex from "../adapters/async-mutex.mjs";
+import asyncRwlock from "../adapters/async-rwlock.mjs";
 import asyncSema from "../adapters/async-sema.mjs";
 import awaitSemaphore from "../adapters/await-semaphore.mjs";
 import esfx from "../adapters/esfx.mjs";
@@ -18,4 +20,6 @@ export const libraries = [
   ...semaphoreAsyncAwait,
   ...awaitSemaphore,
   ...esfx,
+  ...asyncRwlock,
+  ...asyncLock,
 ];
