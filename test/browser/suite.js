@@ -7,14 +7,18 @@ import * as barrierPackage from "@sync/barrier";
 import * as conditionPackage from "@sync/condition";
 import * as corePackage from "@sync/core";
 import * as eventPackage from "@sync/event";
+import * as keyedPackage from "@sync/keyed";
 import * as lockPackage from "@sync/lock";
 import * as primitives from "@sync/primitives";
+import * as rwlockPackage from "@sync/rwlock";
 import * as semaphorePackage from "@sync/semaphore";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
 import { Condition } from "@sync/condition";
 import { Guard, InvalidStateError, TimeoutError, WaiterQueue, withTimeout } from "@sync/core";
 import { Event } from "@sync/event";
+import { KeyedLock } from "@sync/keyed";
 import { Lock } from "@sync/lock";
+import { RWLock } from "@sync/rwlock";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
 import { assert, equal, rejects, runAll, sleep, test, throws, tick, track } from "./harness.js";
 
@@ -36,6 +40,8 @@ test("exports: every bundle loads and exports what API.md lists, once", () => {
     condition: ["Condition"],
     semaphore: ["Semaphore", "BoundedSemaphore"],
     barrier: ["Barrier", "BrokenBarrierError"],
+    rwlock: ["RWLock"],
+    keyed: ["KeyedLock"],
   };
   const modules = {
     core: corePackage,
@@ -44,6 +50,8 @@ test("exports: every bundle loads and exports what API.md lists, once", () => {
     condition: conditionPackage,
     semaphore: semaphorePackage,
     barrier: barrierPackage,
+    rwlock: rwlockPackage,
+    keyed: keyedPackage,
   };
   for (const [name, exports] of Object.entries(expected)) {
     for (const key of exports) {
@@ -617,6 +625,56 @@ test("WaiterQueue: O(1) FIFO with signal and timeout, for primitives of your own
   await sleep(30);
   equal(log, ["b b left", "a ok", "c TimeoutError"]);
   equal(queue.length, 0);
+});
+
+test("RWLock: readers share, a queued writer blocks later readers, a writer that times out lets them in", async () => {
+  const rw = new RWLock();
+  const log = [];
+  await rw.reader.acquire();
+  track(rw.writer.acquire({ timeout: 20 }), "writer", log).catch(() => {});
+  track(rw.reader.acquire(), "reader", log);
+  equal(String(rw), "<RWLock [read:1, waiters:2]>");
+  equal([rw.reader.locked(), rw.writer.locked()], [true, true]);
+  await sleep(40);
+  equal(log, ["writer TimeoutError", "reader ok"]);
+  equal(String(rw), "<RWLock [read:2]>");
+  rw.reader.release();
+  rw.reader.release();
+  throws(() => rw.reader.release(), InvalidStateError);
+  await rw.writer.acquire();
+  equal(rw.writing, true);
+  rw.downgrade();
+  equal([rw.writing, rw.readers], [false, 1]);
+  rw.reader.release();
+  equal(String(rw), "<RWLock [unlocked]>");
+});
+
+test("KeyedLock: keys in one order, no deadlock, abort mid-way gives back what it took", async () => {
+  const keyed = new KeyedLock();
+  const log = [];
+  await Promise.all([
+    keyed.run(["a", "b"], async () => {
+      log.push("ab in");
+      await tick();
+      log.push("ab out");
+    }),
+    keyed.run(["b", "a"], async () => {
+      log.push("ba in");
+      await tick();
+      log.push("ba out");
+    }),
+  ]);
+  equal(log, ["ab in", "ab out", "ba in", "ba out"]);
+  keyed.tryAcquire("z");
+  const controller = new AbortController();
+  const call = keyed.acquire(["z", 1], { signal: controller.signal });
+  await tick();
+  equal([keyed.locked(1), keyed.waiters("z"), keyed.size], [true, 1, 2]);
+  controller.abort("stop");
+  await rejects(call, (error) => error === "stop");
+  equal([keyed.locked(1), keyed.size, String(keyed)], [false, 1, "<KeyedLock [keys:1, waiters:0]>"]);
+  keyed.release("z");
+  equal(keyed.size, 0);
 });
 
 await runAll();
