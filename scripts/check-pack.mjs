@@ -352,7 +352,7 @@ async function main() {
  * from this module's scope.
  */
 async function exercise(assert, api) {
-  const { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, BrokenBarrierError } = api;
+  const { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, BrokenBarrierError, RWLock, KeyedLock } = api;
   const { InvalidStateError, TimeoutError, WaiterQueue, withTimeout } = api;
   const log = [];
 
@@ -422,6 +422,26 @@ async function exercise(assert, api) {
   assert.ok(new BrokenBarrierError() instanceof InvalidStateError);
   assert.deepEqual([barrier.broken, String(barrier)], [true, "<Barrier [broken]>"]);
 
+  const rw = new RWLock();
+  await rw.reader.acquire();
+  const writing = rw.writer.acquire().then(() => log.push("rwlock: writer"));
+  assert.deepEqual([String(rw), rw.reader.locked()], ["<RWLock [read:1, waiters:1]>", true]);
+  rw.reader.release();
+  await writing;
+  rw.downgrade();
+  assert.deepEqual([rw.readers, rw.writing], [1, false]);
+  rw.reader.release();
+  assert.throws(() => rw.writer.release(), InvalidStateError);
+
+  const keyed = new KeyedLock();
+  assert.equal(keyed.tryAcquire("b"), true);
+  const both = keyed.run(["b", "a"], () => log.push(`keyed: ${keyed.size} keys`));
+  assert.equal(String(keyed), "<KeyedLock [keys:2, waiters:1]>");
+  keyed.release("b");
+  await both;
+  assert.equal(keyed.size, 0);
+  assert.throws(() => keyed.release("a"), InvalidStateError);
+
   assert.equal(await withTimeout(async () => "in time", 1000), "in time");
   await assert.rejects(
     withTimeout(
@@ -432,7 +452,7 @@ async function exercise(assert, api) {
   );
   assert.equal(new WaiterQueue().length, 0);
 
-  assert.deepEqual(log, ["lock: second", "event: woken", "condition: true"]);
+  assert.deepEqual(log, ["lock: second", "event: woken", "condition: true", "rwlock: writer", "keyed: 2 keys"]);
   return Object.keys(api).length;
 }
 
@@ -467,8 +487,10 @@ const typesSource = `import { Barrier, BrokenBarrierError } from "@sync/barrier"
 import { Condition } from "@sync/condition";
 import { InvalidStateError, TimeoutError, WaiterQueue, withTimeout, type Guard, type WaitOptions } from "@sync/core";
 import { Event } from "@sync/event";
+import { KeyedLock } from "@sync/keyed";
 import { Lock } from "@sync/lock";
 import * as all from "@sync/primitives";
+import { RWLock } from "@sync/rwlock";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
 
 export async function consumer(options: WaitOptions): Promise<number> {
@@ -492,6 +514,16 @@ export async function consumer(options: WaitOptions): Promise<number> {
   const timeout: Error = new TimeoutError();
   const queue = new WaiterQueue();
   const later: string = await withTimeout(async (signal: AbortSignal) => (signal.aborted ? "late" : "early"), 5);
+  const rw: all.RWLock = new RWLock();
+  const readers: number = await rw.reader.run(() => rw.readers);
+  const keyed: all.KeyedLock = new KeyedLock();
+  {
+    using _keys = await keyed.hold(["a", 1], options);
+  }
+  // @ts-expect-error a key is a string or a number
+  void keyed.acquire(true);
+  // @ts-expect-error writing is a boolean
+  const writing: number = rw.writing;
   // @ts-expect-error locked() is a boolean
   const wrong: string = lock.locked();
   // @ts-expect-error a Barrier needs its number of parties
@@ -504,8 +536,8 @@ export async function consumer(options: WaitOptions): Promise<number> {
   const waited: number = await new all.Event().wait();
   // @ts-expect-error a Condition takes a Lock, not a Semaphore
   new Condition(semaphore);
-  void [acquired, text, count, set, error, timeout, queue, later, wrong, waited];
-  return position + semaphore.value + all.Semaphore.length;
+  void [acquired, text, count, set, error, timeout, queue, later, wrong, waited, writing];
+  return readers + position + semaphore.value + all.Semaphore.length;
 }
 `;
 
