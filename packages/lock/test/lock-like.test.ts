@@ -1,10 +1,12 @@
 // The guarantees every lock-like class keeps (mutual exclusion, FIFO order,
 // an abort or a timeout leaves the queue, hold() and run()), run once per
-// class. A `Semaphore(1)` can join by adding a row to `subjects`.
+// class (an RWLock's writer view is one). A `Semaphore(1)` can join by
+// adding a row to `subjects`.
 import { getEventListeners } from "node:events";
 import { Condition } from "@sync/condition";
 import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { Lock } from "@sync/lock";
+import { RWLock } from "@sync/rwlock";
 import { tick, track } from "../../../test/helpers";
 
 interface LockLike {
@@ -35,6 +37,13 @@ const subjects: [string, () => Subject][] = [
     () => {
       const inner = new Lock();
       return { lock: new Condition(inner), queued: () => inner.waiters };
+    },
+  ],
+  [
+    "RWLock.writer",
+    () => {
+      const rw = new RWLock();
+      return { lock: rw.writer, queued: () => rw.waiters };
     },
   ],
 ];
