@@ -27,7 +27,7 @@ interface Subject {
   /** The class invariants, through public observers. */
   check(): void;
   /** What release() on a free one throws (a Semaphore instead counts up: see semaphore.test.ts). */
-  overRelease?: [ErrorConstructor, string];
+  overRelease?: [new (message?: string) => Error, string];
 }
 
 function semaphore(sem: Semaphore, overRelease?: Subject["overRelease"]): Subject {
