@@ -34,6 +34,19 @@ class WithTimeout {
   }
 }
 
+/** `acquire({ permits })` and `release(n)` for the weighted scenario. */
+class Weighted {
+  constructor(value) {
+    this.inner = new Semaphore(value);
+  }
+  acquire(n) {
+    return this.inner.acquire({ permits: n });
+  }
+  release(_, n) {
+    this.inner.release(n);
+  }
+}
+
 /** `acquire(signal)` for the cancellation scenario: the lock's own `{ signal }`. */
 class Cancellable {
   inner = new Lock();
@@ -52,6 +65,7 @@ export default [
     mode: "plain",
     lock: () => new Lock(),
     semaphore: (value) => new Semaphore(value),
+    weighted: (value) => new Weighted(value),
     cancellableLock: () => new Cancellable(),
     event: () => new Event(),
     barrier: (parties) => new Barrier(parties),
