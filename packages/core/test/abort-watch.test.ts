@@ -3,7 +3,7 @@
 // `last`. Behaviour must be exactly that of a listener per waiter.
 import { getEventListeners } from "node:events";
 import { TimeoutError, WaiterQueue } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 
 beforeEach(() => {
   jest.useFakeTimers();

@@ -1,5 +1,5 @@
 import { type Acquirable, Guard, hold, run, type WaitOptions } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 /** An Acquirable that logs each call and can be told to refuse. */

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { inspect as nodeInspect } from "node:util";
 import { inspect, keepShape, resolvedTrue } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 
 describe("inspect", () => {
   it('is Symbol.for("nodejs.util.inspect.custom"), the key Node\'s util.inspect reads', () => {

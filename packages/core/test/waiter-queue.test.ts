@@ -9,7 +9,7 @@ import {
   WaiterQueue,
   type WaitOptions,
 } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 // 2^31 - 1 ms: the longest delay a timer takes before it overflows.

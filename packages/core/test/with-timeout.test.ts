@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { TimeoutError, withTimeout } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 const MAX_TIMER_DELAY = 2 ** 31 - 1;

@@ -9,7 +9,7 @@ import { Condition } from "@sync/condition";
 import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { Lock } from "@sync/lock";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 interface LockLike {
   acquire(options?: WaitOptions): Promise<true>;

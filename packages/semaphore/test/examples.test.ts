@@ -3,7 +3,7 @@
 import { main as bounded } from "../../../docs/examples/semaphore-bounded";
 import { main as limit } from "../../../docs/examples/semaphore-limit";
 import { main as weights } from "../../../docs/examples/semaphore-weights";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("semaphore-limit: five downloads, never more than two at a time, in FIFO order", async () => {
   expect(await runExample(limit)).toEqual([

@@ -22,7 +22,7 @@
  *   the hammer's task i takes i + 1 permits instead of i.
  */
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 /** The GOMAXPROCS of these ports. */
 const PROCS = 4;

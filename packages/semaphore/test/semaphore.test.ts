@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { TimeoutError } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
 import fc from "fast-check";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 const classes = [
   ["Semaphore", Semaphore],

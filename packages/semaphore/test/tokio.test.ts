@@ -26,7 +26,7 @@
  * (a waker that drops a permit: no wakers here).
  */
 import { Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 const granted = { state: "fulfilled", value: true } as const;
 

@@ -44,7 +44,7 @@
 import fc from "fast-check";
 import { Guard } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   assertProperty,
@@ -66,7 +66,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
 

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { TimeoutError } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 const classes = [
   ["Semaphore", Semaphore],
