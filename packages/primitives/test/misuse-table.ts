@@ -19,10 +19,8 @@ import {
   Event,
   InvalidStateError,
   Lock,
-  run,
   Semaphore,
   TimeoutError,
-  Waiter,
   WaiterQueue,
   withTimeout,
 } from "@sync/primitives";
@@ -449,33 +447,6 @@ const core: MisuseRow[] = [
     busy: () => ({ queue: new WaiterQueue() }),
     invoke: (t, options) => (t.queue as WaiterQueue<unknown>).wait(options as never),
   }),
-  {
-    pkg: "@sync/core",
-    call: "`queue.push(waiter)`",
-    when: "`waiter` is already in a queue",
-    error: "TypeError",
-    message: "waiter is already queued",
-    mode: "throws",
-    after: "unchanged",
-    setup: () => {
-      const queue = new WaiterQueue<unknown>();
-      const waiter = new Waiter<unknown>();
-      queue.push(waiter);
-      return { targets: { queue, waiter } };
-    },
-    act: (s) => (s.targets.queue as WaiterQueue<unknown>).push(s.targets.waiter as Waiter<unknown>),
-  },
-  {
-    pkg: "@sync/core",
-    call: "`run(target, fn, options)`",
-    when: "`fn` is not a function (`5`)",
-    error: "TypeError",
-    message: "fn must be a function",
-    mode: "rejects",
-    after: "unchanged: nothing is acquired",
-    setup: () => ({ targets: { lock: new Lock() } }),
-    act: (s) => run(s.targets.lock as Lock, 5 as never),
-  },
 ];
 
 const lock: MisuseRow[] = [
