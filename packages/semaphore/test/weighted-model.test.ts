@@ -1,8 +1,8 @@
 /*
  * Model-based test of the weighted acquire of Semaphore and BoundedSemaphore
- * (fast-check), on the harness of test/model-harness.ts.
+ * (fast-check), on the harness of packages/core/test/model-harness.ts.
  *
- * "weighted sequential model": fast-check generates the class, an initial
+ * 1. "weighted sequential model": fast-check generates the class, an initial
  * value (0–5) and a sequence of commands: acquire and hold of 1–4 permits
  * with and without a signal (own, shared with other calls, already aborted)
  * and a timeout (0, finite, Infinity), tryAcquire(n), release by a holder of
@@ -37,29 +37,40 @@
  * waiter leaving ahead of it would let in), and then those behind that now
  * fit are granted.
  *
- * Time is jest's fake clock. Runs: 1000 command sequences in `pnpm test`;
+ * 2. "weighted interleavings": fc.scheduler() decides when each of several
+ *    tasks starts and asks for its 1–5 permits, how long it keeps them, when
+ *    signals abort and when time passes (W1, W2, W5, W6 and no task left
+ *    pending: no lost wake-up).
+ *
+ * Time is jest's fake clock. Runs: 1000 command sequences and 500 schedules in `pnpm test`;
  * SYNC_MODEL_RUNS=100000 runs that many (SYNC_MODEL_VERBOSE=1 prints the
  * counts and seeds). A failure prints the command that replays it.
  */
 import fc from "fast-check";
-import { Guard } from "@sync/core";
+import { Guard, TimeoutError, type WaitOptions } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../core/test/helpers";
+import { tick, type Tracked, track } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
+  actorControllers,
+  actorSignalsArbs,
+  advancesArb,
   assertProperty,
   commandsSettings,
   controllerFor,
   describeExpected,
   describeReal,
+  expectCleanEnd,
   expectedSignalLines,
   expectThrow,
+  type HoldActor,
   type ModelCall,
   optionsFor,
   pendingIds,
   realSignalLines,
   reasonKindArb,
   same,
+  scheduleAbortsAndAdvances,
   signalArb,
   testTimeout,
   TIMEOUT,
@@ -433,3 +444,161 @@ test(
   },
   testTimeout,
 );
+
+// ---------------------------------------------------------------- interleavings
+
+/** A task of the interleavings: how it takes its permits, how many, its signal and timeout. */
+interface Actor extends HoldActor {
+  readonly n: number;
+}
+
+/** Runs `work` holding `n` permits, taken through run(), hold() (with `using`) or acquire() and release(n). */
+async function holdPermits(
+  sem: Semaphore,
+  actor: Actor,
+  work: () => Promise<void>,
+  options: WaitOptions,
+): Promise<void> {
+  const withPermits = { ...options, permits: actor.n };
+  if (actor.how === "run") await sem.run(work, withPermits);
+  else if (actor.how === "hold") {
+    using _ = await sem.hold(withPermits);
+    await work();
+  } else {
+    await sem.acquire(withPermits);
+    try {
+      await work();
+    } finally {
+      sem.release(actor.n);
+    }
+  }
+}
+
+test(
+  "weighted interleavings: tasks that keep 1–5 permits for scheduler-chosen spans keep W1, W2, W5 and W6",
+  async () => {
+    // Actors: 1–8 tasks, each arriving when the scheduler starts it, taking
+    // its permits (run, hold or acquire/release(n)) with or without a signal
+    // and a timeout, and keeping them until the scheduler ends its "work";
+    // aborts of their signals and jumps of the clock are scheduled tasks too.
+    // Interleaving: any order of those tasks, so an abort or a timeout may
+    // come just before, at or after the release(n) that grants its caller.
+    // What would break: more permits held than the semaphore has, a request
+    // granted before an older one (a small one overtaking a blocked head), a
+    // wake-up lost when a head leaves (a task left pending for ever), permits
+    // lost to a caller that left, listeners or timers left behind.
+    // A plain Semaphore gets requests of at most its value (a larger one
+    // would wait for ever, nobody adds permits); a BoundedSemaphore also one
+    // above it, which rejects at once with RangeError.
+    await assertProperty(
+      "semaphore",
+      "weighted interleavings",
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(
+          fc.record({
+            how: fc.constantFrom<Actor["how"]>("run", "hold", "acquire"),
+            ...actorSignalsArbs,
+            n: fc.integer({ min: 1, max: 5 }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        advancesArb,
+        fc.scheduler(),
+        async (bounded, initial, drawn, advances, s) => {
+          jest.clearAllTimers();
+          const actors: Actor[] = drawn.map((actor) => ({
+            ...actor,
+            n: Math.min(actor.n, bounded ? initial + 1 : initial),
+          }));
+          const sem = bounded ? new BoundedSemaphore(initial) : new Semaphore(initial);
+          const problems: string[] = [];
+          let held = 0;
+          let step = 0;
+          // W1 and W5 after every step the scheduler takes: `held` counts a
+          // grant once its task runs, so it may lag behind `value`, never lead.
+          const stepCheck = (): void => {
+            step++;
+            if (held + sem.value > initial || held > initial || sem.value < 0)
+              problems.push(`W1: ${held} held, ${String(sem)}`);
+          };
+          const arrivals: number[] = [];
+          const grantSteps = actors.map(() => -1);
+          const { controllers, reasons } = actorControllers(actors);
+          const preAborted = actors.map(() => false);
+          const tasks = actors.map(async (actor, i) => {
+            await s.schedule(Promise.resolve(), `start ${i}`);
+            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
+            arrivals.push(i);
+            preAborted[i] = controllers[i]?.signal.aborted ?? false;
+            const work = async (): Promise<void> => {
+              grantSteps[i] = step;
+              held += actor.n;
+              await s.schedule(Promise.resolve(), `work ${i}`);
+              held -= actor.n;
+            };
+            await holdPermits(sem, actor, work, options);
+          });
+          const outcomes = tasks.map((task) => track(task));
+          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
+
+          await s.waitIdle(async (next) => {
+            await next();
+            // Let every grant of this step reach its task (hold() and run()
+            // take more turns than acquire()), so all count for this step.
+            await tick();
+            stepCheck();
+          });
+          await tick();
+
+          // W2: a task that arrived later was never granted in an earlier step.
+          for (const [k, i] of arrivals.entries())
+            for (const j of arrivals.slice(k + 1))
+              if (grantSteps[i]! >= 0 && grantSteps[j]! >= 0 && grantSteps[j]! < grantSteps[i]!)
+                problems.push(`W2: ${j} (arrived after ${i}) granted first`);
+          // W6: every task settled, as its settings allow.
+          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, grantSteps[i]! >= 0));
+          expectCleanEnd(
+            problems,
+            verdicts,
+            verdicts.map((verdict, i) =>
+              allowed(verdict, i, actors[i]!, preAborted[i]!, bounded && actors[i]!.n > initial),
+            ),
+            controllers,
+            {
+              name: "sem",
+              real: String(sem),
+              expected: `<${bounded ? "BoundedSemaphore" : "Semaphore"} [unlocked, value:${initial}]>`,
+            },
+          );
+        },
+      ),
+      500,
+    );
+  },
+  testTimeout,
+);
+
+function describeActor(now: Tracked<void>, i: number, reason: Error, held: boolean): string {
+  if (now.state === "pending") return `${i} pending`;
+  if (now.state === "fulfilled") return held ? `${i} held its permits` : `${i} fulfilled without permits`;
+  if (held) return `${i} held its permits, then rejected: ${String(now.reason)}`;
+  if (now.reason === reason) return `${i} rejected: its reason`;
+  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
+  if (now.reason instanceof RangeError) return `${i} rejected: RangeError`;
+  return `${i} rejected: unexpected ${String(now.reason)}`;
+}
+
+/** `verdict` if the actor's settings allow it, else a list of what they allow. */
+function allowed(verdict: string, i: number, actor: Actor, preAborted: boolean, tooBig: boolean): string {
+  const ok: string[] = [];
+  if (preAborted) ok.push(`${i} rejected: its reason`);
+  else if (tooBig) ok.push(`${i} rejected: RangeError`);
+  else {
+    ok.push(`${i} held its permits`);
+    if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
+    if (actor.timeout !== undefined) ok.push(`${i} rejected: TimeoutError`);
+  }
+  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
+}
