@@ -128,23 +128,6 @@ class Pending<T> implements Waiter<T> {
   aborted(): unknown {
     return undefined;
   }
-
-  /**
-   * Abandons the wait because its signal aborted or its timer ran out: if
-   * still queued, it leaves, rejects with `reason`, and `onLeave` runs.
-   */
-  abandon(reason: unknown): void {
-    const queue = this.queue;
-    // invariant 1: not queued means already granted or abandoned.
-    if (queue === null) return;
-    queue.remove(this);
-    this.reject(reason); // invariants 2 and 3
-    queue.onLeave?.(); // invariant 4
-  }
-
-  reject(reason: unknown): void {
-    this.fail(reason);
-  }
 }
 
 /**
@@ -175,6 +158,18 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
     super.fail(error);
   }
 
+  /**
+   * Abandons the wait because its signal aborted or its timer ran out: if
+   * still queued, it leaves, rejects with `reason`, and `onLeave` runs.
+   */
+  abandon(reason: unknown): void {
+    // Queued: a settled waiter has left its watch and its timer (invariant 3).
+    const queue = this.queue!;
+    queue.remove(this);
+    this.reject(reason); // invariants 2 and 3
+    queue.onLeave?.(); // invariant 4
+  }
+
   override aborted(): unknown {
     const signal = this.watch?.signal;
     return signal?.aborted ? reasonOf(signal) : undefined;
@@ -182,7 +177,7 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
 
   // An abort or a timeout rejects at once, so the caller sees its rejection
   // before whatever the primitive grants next in the same step.
-  override reject(reason: unknown): void {
+  reject(reason: unknown): void {
     this.#disarm();
     this.refuse(reason);
   }
@@ -376,7 +371,7 @@ export class WaiterQueue<T> {
       this.remove(node);
       const reason = node.aborted();
       if (reason === undefined) return node;
-      node.reject(reason);
+      (node as CancellablePending<T>).reject(reason);
     }
     return undefined;
   }
@@ -393,7 +388,7 @@ export class WaiterQueue<T> {
     for (let node; (node = this.#slots[this.#head]) !== undefined && node.need <= available - used;) {
       this.remove(node);
       const reason = node.aborted();
-      if (reason !== undefined) node.reject(reason);
+      if (reason !== undefined) (node as CancellablePending<T>).reject(reason);
       else {
         used += node.need;
         node.grant(value);
@@ -409,8 +404,8 @@ export class WaiterQueue<T> {
     slots[node.slot] = undefined;
     node.queue = null; // invariant 1
     if (--this.#length === 0) {
+      // Forget the holes. The ring is already small (invariant 7).
       this.#head = this.#span = 0;
-      if (slots.length > MIN_CAPACITY) this.#slots = new Array<Pending<T> | undefined>(MIN_CAPACITY); // invariant 7
       return;
     }
     // invariant 6: no hole at either end. Each hole is stepped over once,

@@ -1,4 +1,5 @@
-import { type Acquirable, Guard, hold, run, type WaitOptions } from "@sync/core";
+import { type Acquirable, Guard, type WaitOptions } from "@sync/core";
+import { hold, run } from "@sync/core/internal";
 import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
