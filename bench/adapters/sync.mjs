@@ -34,6 +34,23 @@ class WithTimeout {
   }
 }
 
+/**
+ * A Semaphore as (c) drives it: (c) hands `release()` the token that
+ * `acquire()` resolved with (`true`, for @sync), which `release(n)` would
+ * take for a count of permits and refuse.
+ */
+class Counting {
+  constructor(value) {
+    this.inner = new Semaphore(value);
+  }
+  acquire() {
+    return this.inner.acquire();
+  }
+  release() {
+    this.inner.release();
+  }
+}
+
 /** `acquire({ permits })` and `release(n)` for the weighted scenario. */
 class Weighted {
   constructor(value) {
@@ -64,7 +81,7 @@ export default [
     role: "sync",
     mode: "plain",
     lock: () => new Lock(),
-    semaphore: (value) => new Semaphore(value),
+    semaphore: (value) => new Counting(value),
     weighted: (value) => new Weighted(value),
     cancellableLock: () => new Cancellable(),
     event: () => new Event(),
