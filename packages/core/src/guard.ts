@@ -108,7 +108,7 @@ export function hold(target: Acquirable, options?: WaitOptions): Promise<Guard> 
  *   acquired then.
  */
 export async function run<R>(target: Acquirable, fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
-  if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== "function") throw new TypeError("fn must be a function");
   const permits = (options as Weighted)?.permits;
   await target.acquire(options);
   try {

@@ -26,9 +26,9 @@ export interface WaitOptions {
  * Returns the error to reject with, or `undefined` when it is valid.
  */
 export function durationError(value: unknown, name: string): Error | undefined {
-  if (typeof value !== "number") return new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (typeof value !== "number") return new TypeError(`${name} must be a number`);
   // `!(value >= 0)` is also true for NaN.
-  return value >= 0 ? undefined : new RangeError(`${name} must be >= 0, got ${value}`);
+  return value >= 0 ? undefined : new RangeError(`${name} must be >= 0`);
 }
 
 /**
@@ -45,7 +45,7 @@ export function durationError(value: unknown, name: string): Error | undefined {
 export function check(options: WaitOptions | undefined | null, waiting?: boolean): unknown {
   if (options === undefined || options === null) return undefined;
   try {
-    if (typeof options !== "object") return new TypeError(`options must be an object, got ${typeof options}`);
+    if (typeof options !== "object") return new TypeError("options must be an object");
     const { signal, timeout } = options;
     if (timeout !== undefined) {
       const error = durationError(timeout, "timeout");
@@ -57,7 +57,7 @@ export function check(options: WaitOptions | undefined | null, waiting?: boolean
       }
       if (signal.aborted) return reasonOf(signal);
     }
-    if (waiting && timeout === 0) return new TimeoutError("timed out without waiting (timeout: 0)");
+    if (waiting && timeout === 0) return new TimeoutError("timed out without waiting");
     return undefined;
   } catch (error) {
     return error;

@@ -33,7 +33,7 @@ export function isInstance(cls: unknown, own: unknown, key: symbol, value: unkno
  */
 export function reasonOf(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason;
-  return reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
+  return reason === undefined ? new DOMException("aborted", "AbortError") : reason;
 }
 
 /**

@@ -132,12 +132,10 @@ class Pending<T> implements Waiter<T> {
 
 /**
  * A waiter that passed a signal or a finite timeout: it also keeps its
- * reject function, its timer and its links in the watch of its signal.
+ * reject function, its timer and the watch of its signal.
  */
 class CancellablePending<T> extends Pending<T> implements Watched, Timed {
-  watch: AbortWatch | null = null;
-  watchPrev: Watched | null = null;
-  watchNext: Watched | null = null;
+  watch: AbortWatch | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
@@ -159,8 +157,8 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
   }
 
   /**
-   * Abandons the wait because its signal aborted or its timer ran out: if
-   * still queued, it leaves, rejects with `reason`, and `onLeave` runs.
+   * Abandons the wait because its signal aborted or its timer ran out: it
+   * leaves, rejects with `reason`, and `onLeave` runs.
    */
   abandon(reason: unknown): void {
     // Queued: a settled waiter has left its watch and its timer (invariant 3).
@@ -189,16 +187,14 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
 
   // invariant 3
   #disarm(): void {
-    if (this.watch !== null) unwatch(this);
+    unwatch(this);
     clearTimeout(this.timer);
   }
 }
 
 /** What an {@link AbortWatch} lists: a cancellable waiter, or a `withTimeout` call. */
 export interface Watched {
-  watch: AbortWatch | null;
-  watchPrev: Watched | null;
-  watchNext: Watched | null;
+  watch: AbortWatch | undefined;
   abandon(reason: unknown): void;
 }
 
@@ -206,26 +202,20 @@ const watches = new WeakMap<AbortSignal, AbortWatch>();
 
 /**
  * The one abort listener of a signal: the entries that wait with it, oldest
- * first, all abandoned when it aborts (invariant 5).
+ * first (a Set keeps insertion order), all abandoned when it aborts
+ * (invariant 5).
  */
-class AbortWatch {
-  head: Watched | null = null;
-  tail: Watched | null = null;
+class AbortWatch extends Set<Watched> {
   // A function rather than the watch itself as an EventListenerObject: Node
   // wraps an object listener in an async function, which costs a closure per
   // listener and a promise per abort.
-  readonly listener = (): void => this.abort();
-
-  constructor(readonly signal: AbortSignal) {}
-
-  abort(): void {
+  readonly listener = (): void => {
     const reason = reasonOf(this.signal);
     let failure: { error: unknown } | undefined;
-    // One at a time from the head: an `onLeave` hook may grant or abandon
-    // other entries of this signal, which then leave the list themselves.
+    // In order; an `onLeave` hook may grant or abandon other entries of
+    // this signal, which then leave the set themselves and are not visited.
     // One that throws must not keep the others queued: go on, report after.
-    for (let entry; (entry = this.head) !== null;) {
-      unwatch(entry);
+    for (const entry of this) {
       try {
         entry.abandon(reason);
       } catch (error) {
@@ -233,6 +223,10 @@ class AbortWatch {
       }
     }
     if (failure !== undefined) report(failure.error);
+  };
+
+  constructor(readonly signal: AbortSignal) {
+    super();
   }
 }
 
@@ -243,23 +237,14 @@ export function watch(signal: AbortSignal, entry: Watched): void {
     watches.set(signal, (watch = new AbortWatch(signal)));
     signal.addEventListener("abort", watch.listener, { once: true });
   }
-  entry.watch = watch;
-  entry.watchPrev = watch.tail;
-  if (watch.tail === null) watch.head = entry;
-  else watch.tail.watchNext = entry;
-  watch.tail = entry;
+  (entry.watch = watch).add(entry);
 }
 
-/** Unlists `entry` from its watch; the last one out stops the watch (invariant 5). */
+/** Unlists `entry` from its watch, if any; the last one out stops the watch (invariant 5). */
 export function unwatch(entry: Watched): void {
-  const watch = entry.watch!;
-  const { watchPrev: prev, watchNext: next } = entry;
-  if (prev === null) watch.head = next;
-  else prev.watchNext = next;
-  if (next === null) watch.tail = prev;
-  else next.watchPrev = prev;
-  entry.watch = entry.watchPrev = entry.watchNext = null;
-  if (watch.head === null) {
+  const watch = entry.watch;
+  entry.watch = undefined;
+  if (watch?.delete(entry) && watch.size === 0) {
     watches.delete(watch.signal);
     watch.signal.removeEventListener("abort", watch.listener);
   }

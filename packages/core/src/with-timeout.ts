@@ -35,7 +35,7 @@ export async function withTimeout<T>(
   ms: number,
   options?: { signal?: AbortSignal | undefined },
 ): Promise<T> {
-  if (typeof operation !== "function") throw new TypeError(`operation must be a function, got ${typeof operation}`);
+  if (typeof operation !== "function") throw new TypeError("operation must be a function");
   const error = durationError(ms, "ms") ?? check(options);
   if (error !== undefined) throw error;
   const outer = options?.signal;
@@ -43,9 +43,7 @@ export async function withTimeout<T>(
   const deadline: Timed & Watched = {
     timer: undefined,
     expire: () => controller.abort(new TimeoutError(`timed out after ${ms} ms`)),
-    watch: null,
-    watchPrev: null,
-    watchNext: null,
+    watch: undefined,
     abandon: (reason) => controller.abort(reason),
   };
   if (outer !== undefined) watch(outer, deadline);
@@ -54,6 +52,6 @@ export async function withTimeout<T>(
     return await operation(controller.signal);
   } finally {
     clearTimeout(deadline.timer);
-    if (deadline.watch !== null) unwatch(deadline);
+    unwatch(deadline);
   }
 }

@@ -183,9 +183,9 @@ describe("run()", () => {
   });
 
   it.each([
-    ["undefined", undefined, "fn must be a function, got undefined"],
-    ["a string", "go", "fn must be a function, got string"],
-    ["a promise", Promise.resolve(1), "fn must be a function, got object"],
+    ["undefined", undefined, "fn must be a function"],
+    ["a string", "go", "fn must be a function"],
+    ["a promise", Promise.resolve(1), "fn must be a function"],
   ])("rejects with TypeError, acquiring nothing, when fn is %s", async (_, fn, message) => {
     const target = spy();
     let p: Promise<unknown> | undefined;

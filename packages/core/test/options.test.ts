@@ -11,26 +11,20 @@ describe("durationError()", () => {
   });
 
   it.each([
-    [-1, "ms must be >= 0, got -1"],
-    [-0.001, "ms must be >= 0, got -0.001"],
-    [NaN, "ms must be >= 0, got NaN"],
-    [-Infinity, "ms must be >= 0, got -Infinity"],
+    [-1, "ms must be >= 0"],
+    [-0.001, "ms must be >= 0"],
+    [NaN, "ms must be >= 0"],
+    [-Infinity, "ms must be >= 0"],
   ])("gives a RangeError for %p", (value, message) => {
     const error = durationError(value, "ms");
     expect(error).toBeInstanceOf(RangeError);
     expect(error?.message).toBe(message);
   });
 
-  it.each([
-    ["5", "string"],
-    [null, "object"],
-    [undefined, "undefined"],
-    [5n, "bigint"],
-    [new Number(5), "object"],
-  ])("gives a TypeError for %p, named after the argument", (value, type) => {
+  it.each(["5", null, undefined, 5n, new Number(5)])("gives a TypeError for %p, named after the argument", (value) => {
     const error = durationError(value, "timeout");
     expect(error).toBeInstanceOf(TypeError);
-    expect(error?.message).toBe(`timeout must be a number, got ${type}`);
+    expect(error?.message).toBe("timeout must be a number");
   });
 });
 
@@ -86,7 +80,7 @@ describe("check(options, waiting)", () => {
   it("refuses timeout: 0 with a TimeoutError", () => {
     const error = check({ timeout: 0 }, true) as Error;
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(error.message).toBe("timed out without waiting (timeout: 0)");
+    expect(error.message).toBe("timed out without waiting");
   });
 
   it("refuses an already-aborted signal with its reason, before timeout: 0", () => {

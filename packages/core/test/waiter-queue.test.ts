@@ -339,7 +339,7 @@ describe("WaiterQueue.wait()", () => {
       await tick();
       const { reason } = p.current as { reason: Error };
       expect(reason).toBeInstanceOf(TimeoutError);
-      expect(reason.message).toBe("timed out without waiting (timeout: 0)");
+      expect(reason.message).toBe("timed out without waiting");
     });
 
     it("treats timeout: Infinity as no timeout: no timer, waits for ever", async () => {
@@ -390,11 +390,11 @@ describe("WaiterQueue.wait()", () => {
 
   describe("with malformed options", () => {
     it.each([
-      ["a negative timeout", { timeout: -1 }, RangeError, "timeout must be >= 0, got -1"],
-      ["a NaN timeout", { timeout: NaN }, RangeError, "timeout must be >= 0, got NaN"],
-      ["timeout: -Infinity", { timeout: -Infinity }, RangeError, "timeout must be >= 0, got -Infinity"],
-      ["a string timeout", { timeout: "10" }, TypeError, "timeout must be a number, got string"],
-      ["timeout: null", { timeout: null }, TypeError, "timeout must be a number, got object"],
+      ["a negative timeout", { timeout: -1 }, RangeError, "timeout must be >= 0"],
+      ["a NaN timeout", { timeout: NaN }, RangeError, "timeout must be >= 0"],
+      ["timeout: -Infinity", { timeout: -Infinity }, RangeError, "timeout must be >= 0"],
+      ["a string timeout", { timeout: "10" }, TypeError, "timeout must be a number"],
+      ["timeout: null", { timeout: null }, TypeError, "timeout must be a number"],
       [
         "a signal that is not an AbortSignal",
         { signal: { aborted: true } },
@@ -402,9 +402,9 @@ describe("WaiterQueue.wait()", () => {
         "signal must be an AbortSignal",
       ],
       ["signal: null", { signal: null }, TypeError, "signal must be an AbortSignal"],
-      ["options that are a number", 100, TypeError, "options must be an object, got number"],
-      ["options that are a string", "fast", TypeError, "options must be an object, got string"],
-      ["options that are a function", () => 1, TypeError, "options must be an object, got function"],
+      ["options that are a number", 100, TypeError, "options must be an object"],
+      ["options that are a string", "fast", TypeError, "options must be an object"],
+      ["options that are a function", () => 1, TypeError, "options must be an object"],
     ])("rejects (never throws) for %s, queueing nothing", async (_, options, type, message) => {
       const queue = new WaiterQueue<string>();
       void queue.wait(undefined, 7); // someone already waiting: the queue must stay as it is
