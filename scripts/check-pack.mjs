@@ -10,7 +10,7 @@
 //      export names both ways, @sync/primitives re-exporting the very objects
 //      of the packages, and a Lock that hands over, aborts and times out;
 //    - compiles a TypeScript consumer, strict and with skipLibCheck false,
-//      under node16 (.mts and .cts) and bundler resolution, with the lib of a
+//      under node16 (.mts and .cts), node10 and bundler resolution, with the lib of a
 //      browser project (ES2022 and DOM, no @types/node), and a `using` block
 //      with esnext.disposable; `@ts-expect-error` lines fail the compile if
 //      the types were `any`.
@@ -147,6 +147,8 @@ try {
   const tsc = ["--noEmit", "--strict", "--skipLibCheck", "false", "--target", "es2022", "--lib", "es2022,dom"];
   const node16 = ["--module", "node16", "--moduleResolution", "node16", "consumer.mts", "consumer.cts"];
   run("tsc node16 (consumer.mts, consumer.cts)", bin("tsc"), [...tsc, ...node16], consumer);
+  const node10 = ["--module", "commonjs", "--moduleResolution", "node10", "consumer.ts"];
+  run("tsc node10 (consumer.ts)", bin("tsc"), [...tsc, ...node10], consumer);
   const bundler = ["--module", "esnext", "--moduleResolution", "bundler", "consumer.ts"];
   run("tsc bundler (consumer.ts)", bin("tsc"), [...tsc, ...bundler], consumer);
   writeFileSync(join(consumer, "using.ts"), usingSource);
