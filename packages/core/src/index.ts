@@ -30,7 +30,7 @@ export { withTimeout } from "./with-timeout";
  *   #locked = false;
  *   #waiters = new WaiterQueue<true>();
  *   acquire(options?: WaitOptions): Promise<true> {
- *     if (this.#locked) return this.#waiters.wait(options); // leaves at once on abort or time-out
+ *     if (this.#locked || options?.signal?.aborted) return this.#waiters.wait(options); // leaves at once on abort or time-out
  *     this.#locked = true;
  *     return Promise.resolve(true);
  *   }
