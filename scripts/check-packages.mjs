@@ -33,6 +33,8 @@ for (const dir of readdirSync(root)) {
   expect("module", "./dist/index.mjs");
   expect("types", "./dist/index.d.ts");
   expect("exports", exportsMap(dir));
+  // node10 resolution (no exports map) finds the internal types through typesVersions.
+  expect("typesVersions", dir === "core" ? { "*": { internal: ["./dist/internal.d.ts"] } } : undefined);
   expect("scripts", { build: "rollup -c ../../rollup.config.mjs" });
   expect("publishConfig", { access: "public" });
   if (pkg.devDependencies || pkg.peerDependencies) fail("packages have no dev or peer dependencies of their own");

@@ -52,6 +52,7 @@ export async function main(): Promise<number> {
     ["bundler", "mts", ts.ModuleKind.ESNext, ts.ModuleResolutionKind.Bundler],
     ["node16", "mts", ts.ModuleKind.Node16, ts.ModuleResolutionKind.Node16],
     ["node16", "cts", ts.ModuleKind.Node16, ts.ModuleResolutionKind.Node16],
+    ["node10", "ts", ts.ModuleKind.CommonJS, ts.ModuleResolutionKind.Node10],
   ])(
     "compile with lib ES2022 + DOM, no @types/node, skipLibCheck off (%s resolution, .%s)",
     (kind, extension, module, resolution) => {
