@@ -13,6 +13,7 @@ export const targets = {
   g: { metric: "ns", floor: 1.5 },
   h: { metric: "ns", floor: 1.3 },
   i: { metric: "ns", floor: 1.3 },
+  j: { metric: "ns", floor: 1.3 },
 };
 
 /** The scenario letter of a scenario file: `a-uncontended.mjs` → `a`. */

@@ -1,25 +1,9 @@
-import {
-  type Acquirable,
-  Guard,
-  hold,
-  inspect,
-  InvalidStateError,
-  optionsError,
-  refusal,
-  resolvedTrue,
-  run,
-  type WaitOptions,
-} from "@sync/core";
+import { type Acquirable, type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
+import { check, hold, inspect, reasonOf, resolvedTrue, run } from "@sync/core/internal";
 import { Lock } from "@sync/lock";
 
 /** A key of a {@link KeyedLock}: a string or a finite number, compared as `Map` keys are. */
 export type Key = string | number;
-
-function keyError(key: unknown): Error | undefined {
-  if (typeof key === "string") return undefined;
-  if (typeof key !== "number") return new TypeError(`key must be a string or a number, got ${typeof key}`);
-  return Number.isFinite(key) ? undefined : new RangeError(`key must be a finite number, got ${key}`);
-}
 
 // The one global order: numbers before strings, numbers ascending, strings
 // by code units. Every multi-key call takes its keys in it, so two calls that
@@ -30,15 +14,21 @@ function order(a: Key, b: Key): number {
   return a < b ? -1 : 1;
 }
 
-/** The keys of a call, checked, deduplicated and in the global order; or the error to raise. */
-function keyList(keys: Key | readonly Key[]): Key[] | Error {
-  if (!Array.isArray(keys)) return keyError(keys) ?? [keys as Key];
-  for (const key of keys) {
-    const error = keyError(key);
-    if (error !== undefined) return error;
+/**
+ * The keys of a call, checked, deduplicated (as a Map compares keys: 0 and
+ * -0 are one) and in the global order.
+ *
+ * @throws `TypeError` for a key that is not a string or a number,
+ *   `RangeError` for one that is not finite.
+ */
+function keyList(keys: unknown): Key[] {
+  const list: unknown[] = Array.isArray(keys) ? [...new Set(keys)] : [keys];
+  for (const key of list) {
+    if (typeof key === "string") continue;
+    if (typeof key !== "number") throw new TypeError(`key must be a string or a number, got ${typeof key}`);
+    if (!Number.isFinite(key)) throw new RangeError(`key must be a finite number, got ${key}`);
   }
-  // A Set deduplicates as a Map compares keys (0 and -0 are one key).
-  return [...new Set<Key>(keys)].sort(order);
+  return (list as Key[]).sort(order);
 }
 
 /**
@@ -74,26 +64,6 @@ function keyList(keys: Key | readonly Key[]): Key[] | Error {
  * ```
  */
 export class KeyedLock {
-  // The keys of one call, fixed when it is made (a caller that changes its
-  // array later changes nothing), as what a Guard takes and releases.
-  static readonly #Keys = class implements Acquirable {
-    readonly #keyed: KeyedLock;
-    readonly #keys: readonly Key[];
-
-    constructor(keyed: KeyedLock, keys: readonly Key[]) {
-      this.#keyed = keyed;
-      this.#keys = keys;
-    }
-
-    acquire(options?: WaitOptions): Promise<true> {
-      return this.#keyed.#acquire(this.#keys, options);
-    }
-
-    release(): void {
-      this.#keyed.#release(this.#keys);
-    }
-  };
-
   // invariant 1
   readonly #locks = new Map<Key, Lock | null>();
 
@@ -115,15 +85,19 @@ export class KeyedLock {
    *   for malformed options.
    */
   acquire(keys: Key | readonly Key[], options?: WaitOptions): Promise<true> {
-    const list = keyList(keys);
-    return list instanceof Error ? Promise.reject(list) : this.#acquire(list, options);
+    try {
+      return this.#acquire(keyList(keys), options);
+    } catch (error) {
+      // A bad key, or an unbound `this`: rejected, as every error of a waiting call.
+      return Promise.reject(error);
+    }
   }
 
   #acquire(keys: readonly Key[], options: WaitOptions | undefined): Promise<true> {
-    const error = optionsError(options);
-    if (error !== undefined) return Promise.reject(error);
-    if (this.#tryAll(keys)) return resolvedTrue;
-    return refusal(options) ?? this.#acquireEach(keys, options);
+    if (check(options) === undefined && this.#tryAll(keys)) return resolvedTrue;
+    // A malformed option, an aborted signal, or `timeout: 0` with a key held.
+    const error = check(options, true);
+    return error === undefined ? this.#acquireEach(keys, options) : Promise.reject(error);
   }
 
   // Takes the keys one by one (invariant 2), waiting where one is held.
@@ -140,7 +114,7 @@ export class KeyedLock {
           // Free: taken in the same step, with no await, so the call queues
           // for its first held key at once; but a signal that aborted since
           // the last grant stops the call here.
-          if (signal?.aborted) throw signal.reason;
+          if (signal?.aborted) throw reasonOf(signal);
           locks.set(key, null);
           continue;
         }
@@ -172,9 +146,7 @@ export class KeyedLock {
    *   `RangeError` for one that is not finite.
    */
   tryAcquire(keys: Key | readonly Key[]): boolean {
-    const list = keyList(keys);
-    if (list instanceof Error) throw list;
-    return this.#tryAll(list);
+    return this.#tryAll(keyList(keys));
   }
 
   #tryAll(keys: readonly Key[]): boolean {
@@ -193,14 +165,12 @@ export class KeyedLock {
    *   released then); `TypeError`/`RangeError` for a bad key.
    */
   release(keys: Key | readonly Key[]): void {
-    const list = keyList(keys);
-    if (list instanceof Error) throw list;
-    this.#release(list);
+    this.#release(keyList(keys));
   }
 
   #release(keys: readonly Key[]): void {
     for (const key of keys)
-      if (!this.#locks.has(key)) throw new InvalidStateError(`key ${String(key)} is not acquired`);
+      if (!this.#locks.has(key)) throw new InvalidStateError(`KeyedLock key ${key} is not acquired`);
     this.#releaseEach(keys, keys.length);
   }
 
@@ -226,8 +196,7 @@ export class KeyedLock {
    * **Cancellation**: as {@link acquire}; a rejected call holds nothing.
    */
   hold(keys: Key | readonly Key[], options?: WaitOptions): Promise<Guard> {
-    const list = keyList(keys);
-    return list instanceof Error ? Promise.reject(list) : hold(new KeyedLock.#Keys(this, list), options);
+    return hold(KeyedLock.#call(this, keys), options);
   }
 
   /**
@@ -241,8 +210,19 @@ export class KeyedLock {
    *   of {@link acquire}.
    */
   run<R>(keys: Key | readonly Key[], fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
-    const list = keyList(keys);
-    return list instanceof Error ? Promise.reject(list) : run(new KeyedLock.#Keys(this, list), fn, options);
+    return run(KeyedLock.#call(this, keys), fn, options);
+  }
+
+  // What hold() and run() acquire and release: the keys of one call, fixed
+  // when `hold()` or `run()` acquires them, at once (a caller that changes
+  // its array later changes nothing). A bad key, or an unbound `this`, makes
+  // acquire() throw, which hold() and run() turn into a rejection.
+  static #call(keyed: KeyedLock, keys: unknown): Acquirable {
+    let list: readonly Key[];
+    return {
+      acquire: (options) => keyed.#acquire((list = keyList(keys)), options),
+      release: () => keyed.#release(list),
+    };
   }
 
   /** True while `key` is held. */

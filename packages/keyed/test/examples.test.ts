@@ -1,7 +1,7 @@
 // Runs the KeyedLock example of docs/examples under jest fake timers and
 // compares its whole output, each line with the virtual time it was printed at.
 import { main as transfer } from "../../../docs/examples/keyed-transfer";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("keyed-transfer: opposite transfers take turns, another runs beside them, no lock is kept", async () => {
   expect(await runExample(transfer)).toEqual([

@@ -5,7 +5,7 @@ import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/
 import { KeyedLock } from "@sync/keyed";
 
 type Key = string | number;
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 /** Queues acquire() calls, each logging its name once granted or rejected. */
 function queue(keyed: KeyedLock, log: string[], calls: [name: string, keys: Key | Key[], options?: WaitOptions][]) {
@@ -278,7 +278,7 @@ describe("per key, a fair Lock", () => {
     const keyed = new KeyedLock();
     keyed.tryAcquire(["a", "b"]);
     expect(() => keyed.release(["a", "c", "b"])).toThrow(InvalidStateError);
-    expect(() => keyed.release("c")).toThrow("key c is not acquired");
+    expect(() => keyed.release("c")).toThrow("KeyedLock key c is not acquired");
     expect([keyed.locked("a"), keyed.locked("b"), keyed.size]).toEqual([true, true, 2]);
     keyed.release(["b", "a", "a"]);
     expect(keyed.size).toBe(0);

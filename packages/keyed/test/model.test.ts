@@ -20,12 +20,12 @@
  *       left.
  *
  * Runs: 1000 schedules in `pnpm test`; SYNC_MODEL_RUNS, SYNC_MODEL_SEED and
- * SYNC_MODEL_PATH as in test/model-harness.ts.
+ * SYNC_MODEL_PATH as in packages/core/test/model-harness.ts.
  */
 import fc from "fast-check";
 import { TimeoutError, type WaitOptions } from "@sync/core";
 import { KeyedLock } from "@sync/keyed";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   actorControllers,
   actorSignalsArbs,
@@ -37,7 +37,7 @@ import {
   scheduleAbortsAndAdvances,
   testTimeout,
   useFakeTimersPerTest,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 type Key = string | number;
 

@@ -1,22 +1,10 @@
-import {
-  Guard,
-  hold,
-  inspect,
-  InvalidStateError,
-  mayProceed,
-  resolvedTrue,
-  run,
-  type Waiter,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
+import { check, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
-// The lock is a batch semaphore of ALL permits, as tokio's RwLock is: a read
-// needs one, a write needs all of them, so "no writer beside anyone" is just
-// "permits never go below 0". ALL is so large that no program holds that
-// many reads.
-const ALL = Number.MAX_SAFE_INTEGER;
-const READ = 1;
+// The lock is a batch of MAX permits, as tokio's RwLock is: a read needs one,
+// a write needs all of them, so "no writer beside anyone" is just "permits
+// never go below 0". MAX is so large that no program holds that many reads.
+const MAX = Number.MAX_SAFE_INTEGER;
 
 /**
  * One side of an {@link RWLock}: `rw.reader` or `rw.writer`. Each behaves as
@@ -75,17 +63,18 @@ export interface RWLockView {
  * `rw.writer` (as Python's `aiorwlock` does).
  *
  * Design. One FIFO queue holds both kinds of waiter, and the lock is a batch
- * semaphore of ALL permits: a read needs 1, a write needs ALL (tokio's
- * `RwLock` over its `batch_semaphore`). The head of the queue is granted
- * while its need fits in the free permits, in order, and a waiter that does
- * not fit blocks everyone behind it (head-of-line blocking). So a read
- * queued behind a writer waits even while other readers hold the lock, and
- * a writer is never starved (write-preferring, as tokio and Web Locks); a
- * release or a departure hands the lock straight to the head, so no
- * newcomer gets ahead. `downgrade()` gives back all permits but one.
+ * of MAX permits: a read needs 1, a write needs MAX (tokio's `RwLock` over
+ * its `batch_semaphore`), on core's queue of waiters with needs. The head
+ * of the queue is granted while its need fits in the free permits, in
+ * order, and a waiter that does not fit blocks everyone behind it
+ * (head-of-line blocking). So a read queued behind a writer waits even
+ * while other readers hold the lock, and a writer is never starved
+ * (write-preferring, as tokio and Web Locks); a release or a departure
+ * hands the lock straight to the head, so no newcomer gets ahead.
+ * `downgrade()` gives back all permits but one.
  *
  * Invariants:
- *   1. `free` is ALL (unlocked), ALL - readers (read-held), or 0 (write-held).
+ *   1. `free` is MAX (unlocked), MAX - readers (read-held), or 0 (write-held).
  *   2. `waiters > 0` implies the head waiter's need exceeds `free`: the
  *      lock is held, and nobody behind the head is granted before it.
  *   3. After every release, downgrade and departure, the heads that fit
@@ -116,19 +105,19 @@ export class RWLock {
     }
 
     acquire(options?: WaitOptions): Promise<true> {
-      const rw = this.#rw;
-      const need = this.#need;
-      const queue = rw.#queue;
-      // invariant 2: with nobody queued this overtakes no one.
-      if (queue.length === 0 && rw.#free >= need && mayProceed(options)) {
-        rw.#free -= need;
-        return resolvedTrue;
+      try {
+        const rw = this.#rw;
+        const need = this.#need;
+        // invariant 2: with nobody queued this overtakes no one.
+        if (rw.#queue.length === 0 && rw.#free >= need && check(options) === undefined) {
+          rw.#free -= need;
+          return resolvedTrue;
+        }
+        return rw.#queue.wait(options, need);
+      } catch (error) {
+        // An unbound `this`: rejected, as every error of a waiting call.
+        return Promise.reject(error);
       }
-      const queued = queue.length;
-      const promise = queue.wait(options);
-      // wait() queues nothing when it refuses (bad options, aborted, timeout 0).
-      if (need === ALL && queue.length > queued) rw.#writes.add(queue.last!);
-      return promise;
     }
 
     tryAcquire(): boolean {
@@ -140,11 +129,12 @@ export class RWLock {
 
     release(): void {
       const rw = this.#rw;
-      if (this.#need === ALL) {
-        if (rw.#free !== 0) throw new InvalidStateError("RWLock is not write-locked");
-      } else if (rw.#free === 0 || rw.#free === ALL) throw new InvalidStateError("RWLock is not read-locked");
-      rw.#free += this.#need;
-      rw.#grant();
+      const free = rw.#free;
+      if (this.#need === MAX ? free !== 0 : free === 0 || free === MAX) {
+        throw new InvalidStateError(`RWLock is not ${this.#need === MAX ? "write" : "read"}-locked`);
+      }
+      // A read gives its permit back, a write all of them (free was 0).
+      rw.#wake(free + this.#need);
     }
 
     locked(): boolean {
@@ -161,14 +151,12 @@ export class RWLock {
   };
 
   // Free permits (invariant 1).
-  #free = ALL;
+  #free = MAX;
   // invariant 3: a waiter that leaves re-runs the grant rule.
-  readonly #queue = new WaiterQueue<true>(() => this.#grant());
-  // The queued waiters that want the write; every other one wants a read.
-  readonly #writes = new WeakSet<Waiter<true>>();
+  readonly #queue = new WaiterQueue<true>(() => this.#wake(this.#free));
 
-  readonly #reader: RWLockView = new RWLock.#View(this, READ);
-  readonly #writer: RWLockView = new RWLock.#View(this, ALL);
+  readonly #reader: RWLockView = new RWLock.#View(this, 1);
+  readonly #writer: RWLockView = new RWLock.#View(this, MAX);
 
   /** The read side: shared with other readers, never with a writer. */
   get reader(): RWLockView {
@@ -188,13 +176,12 @@ export class RWLock {
    */
   downgrade(): void {
     if (this.#free !== 0) throw new InvalidStateError("RWLock is not write-locked");
-    this.#free = ALL - READ;
-    this.#grant();
+    this.#wake(MAX - 1);
   }
 
   /** How many reads are held now. */
   get readers(): number {
-    return this.#free === 0 ? 0 : ALL - this.#free;
+    return this.#free === 0 ? 0 : MAX - this.#free;
   }
 
   /** True while a writer holds the lock. */
@@ -207,24 +194,18 @@ export class RWLock {
     return this.#queue.length;
   }
 
-  // Grants the head while its need fits (invariant 3), in queue order, and
-  // stops at the first that does not: a read behind a queued writer waits.
-  #grant(): void {
-    const queue = this.#queue;
-    for (let head; (head = queue.first) !== undefined;) {
-      const need = this.#writes.has(head) ? ALL : READ;
-      if (need > this.#free) return;
-      queue.shift();
-      this.#free -= need;
-      head.grant(true);
-    }
+  // Sets the free permits to `free`, then grants the head while its need
+  // fits, in queue order, and stops at the first that does not: a read
+  // behind a queued writer waits (invariant 3).
+  #wake(free: number): void {
+    this.#free = free - this.#queue.grantFitting(free, true);
   }
 
   /** `<RWLock [unlocked]>`, `<RWLock [read:2]>` or `<RWLock [write, waiters:3]>`. */
   toString(): string {
     const waiters = this.#queue.length;
     const free = this.#free;
-    const state = free === ALL ? "unlocked" : free === 0 ? "write" : `read:${ALL - free}`;
+    const state = free === MAX ? "unlocked" : free === 0 ? "write" : `read:${MAX - free}`;
     return `<RWLock [${state}${waiters > 0 ? `, waiters:${waiters}` : ""}]>`;
   }
 

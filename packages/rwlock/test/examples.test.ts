@@ -1,7 +1,7 @@
 // Runs the RWLock example of docs/examples under jest fake timers and compares
 // its whole output, each line with the virtual time it was printed at.
 import { main as cache } from "../../../docs/examples/rwlock-cache";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("rwlock-cache: readers share, the refresh waits for them, the reader behind it waits for the refresh", async () => {
   expect(await runExample(cache)).toEqual([

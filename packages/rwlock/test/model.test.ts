@@ -26,12 +26,12 @@
  *
  * Runs: 2000 command sequences and 1000 schedules in `pnpm test`;
  * SYNC_MODEL_RUNS, SYNC_MODEL_SEED, SYNC_MODEL_PATH and
- * SYNC_MODEL_REPLAY_PATH as in test/model-harness.ts.
+ * SYNC_MODEL_REPLAY_PATH as in packages/core/test/model-harness.ts.
  */
 import fc from "fast-check";
 import { Guard, InvalidStateError, TimeoutError } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -49,6 +49,7 @@ import {
   type HoldActor,
   holdWhile,
   leave,
+  leaveAborted,
   type ModelCall,
   optionsFor,
   realSignalLines,
@@ -61,7 +62,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 type Side = "reader" | "writer";
 
@@ -324,18 +325,13 @@ const commandsArb = fc.commands(
   commandsSettings,
 );
 
-// A waiter that leaves re-runs the grant rule (reads behind a departed
-// writer). Today's core abandons the waiters of one signal one at a time,
-// oldest first, each departure running the grant rule before the next: so a
-// read behind a departed writer is granted, and kept, even when it waits with
-// the same signal. If core comes to unlink all of a signal's waiters before
-// granting, this becomes `leaveAborted(m, controller); serve(m);`.
+// An abort: every queued waiter of that signal leaves and rejects, and none
+// is granted on the way out, not even a read behind a departed writer that
+// another waiter's departure would serve (core never grants a waiter whose
+// signal has aborted); then the grant rule serves the rest.
 function leaveAndServe(m: Model, controller: AbortController): void {
-  for (const call of m.queue.filter((c) => c.controller === controller)) {
-    if (!m.queue.includes(call)) continue; // granted by an earlier departure
-    leave(m, call, controller.signal.reason);
-    serve(m);
-  }
+  leaveAborted(m, controller);
+  serve(m);
 }
 
 // Timers fire one at a time, earliest first; each departure runs the grant

@@ -3,7 +3,7 @@ import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 type Side = "reader" | "writer";
 
@@ -124,6 +124,23 @@ describe("cancellation", () => {
     controller.abort("stop");
     await tick();
     expect(log).toEqual(["r1", "r2", "w3 rejected"]);
+    expect(String(rw)).toBe("<RWLock [read:2]>");
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  test("a read behind a writer on the same signal is not granted when the writer leaves: both reject, the rest is served", async () => {
+    // The writer's departure re-runs the grant rule while the read's abort
+    // listener entry has not run yet; core skips a waiter whose signal has
+    // aborted, so the read rejects instead of taking the lock.
+    const rw = new RWLock();
+    const log: string[] = [];
+    rw.reader.tryAcquire();
+    const controller = new AbortController();
+    const signal = controller.signal;
+    queue(rw, log, ["w1", "r2", "r3"], { w1: { signal }, r2: { signal } });
+    controller.abort("stop");
+    await tick();
+    expect(log).toEqual(["w1 rejected", "r2 rejected", "r3"]);
     expect(String(rw)).toBe("<RWLock [read:2]>");
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });

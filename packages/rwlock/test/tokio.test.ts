@@ -7,7 +7,7 @@
 // runs as write_order_many below), and the *_map downgrades, whose closures
 // have no counterpart (downgrade_map is ported as downgrade()).
 import { RWLock } from "@sync/rwlock";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 beforeEach(() => {
   jest.useFakeTimers();
