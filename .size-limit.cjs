@@ -32,8 +32,14 @@ const primitives = [
   ["BoundedSemaphore", "semaphore", "2.25 kB"],
   ["Condition", "condition", "2.4 kB"],
   ["Barrier", "barrier", "1.97 kB"],
-  ["RWLock", "rwlock", "2.3 kB"],
-  ["KeyedLock", "keyed", "2.65 kB"],
+  // Issue 12 asks for RWLock at 1.6 kB and KeyedLock at 1.7 kB. Measured
+  // 2.14 kB and 2.54 kB: 0.54 and 0.84 kB over. Their own code is about
+  // 0.37 kB (RWLock, over the core pieces it uses: the queue with needs,
+  // the option check, hold and run) and 0.6 kB (KeyedLock, over Lock, which
+  // is 1.94 kB with core by itself). So both targets wait for a smaller
+  // core; KeyedLock's is below Lock's own size today.
+  ["RWLock", "rwlock", "2.18 kB"],
+  ["KeyedLock", "keyed", "2.59 kB"],
 ];
 
 const check = (name, pkg, imported, limit) => ({
@@ -53,5 +59,5 @@ module.exports = [
     check(`${name} from @sync/${pkg}`, pkg, `{ ${name} }`, limit),
     check(`${name} from @sync/primitives`, "primitives", `{ ${name} }`, limit),
   ]),
-  check("everything: * from @sync/primitives", "primitives", "*", "4.35 kB"),
+  check("everything: * from @sync/primitives", "primitives", "*", "4.31 kB"),
 ];
