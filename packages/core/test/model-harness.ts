@@ -325,6 +325,34 @@ export const actorSignalsArbs = {
 
 // ---------------------------------------------------------------- interleavings
 
+/**
+ * How an actor that waited to hold something (`what`: "the lock", "a
+ * permit", "its keys") ended: pending, held it (`held`), or rejected, and
+ * with what. {@link allowedHeld} says which of these its settings allow.
+ */
+export function heldVerdict(now: Tracked<void>, i: number, reason: Error, held: boolean, what: string): string {
+  if (now.state === "pending") return `${i} pending`;
+  if (now.state === "fulfilled") return held ? `${i} held ${what}` : `${i} fulfilled without ${what}`;
+  if (held) return `${i} held ${what}, then rejected: ${String(now.reason)}`;
+  if (now.reason === reason) return `${i} rejected: its reason`;
+  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
+  return `${i} rejected: unexpected ${String(now.reason)}`;
+}
+
+/** `verdict` if the actor's settings allow it, else a list of what they allow. */
+export function allowedHeld(
+  verdict: string,
+  i: number,
+  actor: ActorSignals,
+  preAborted: boolean,
+  what: string,
+): string {
+  const ok = preAborted ? [] : [`${i} held ${what}`];
+  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
+  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
+  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
+}
+
 /** Each actor's controller (if it has a signal) and the Error it aborts with. */
 export function actorControllers(actors: readonly ActorSignals[]): {
   controllers: (AbortController | undefined)[];

@@ -23,15 +23,17 @@
  * SYNC_MODEL_PATH as in packages/core/test/model-harness.ts.
  */
 import fc from "fast-check";
-import { TimeoutError, type WaitOptions } from "@sync/core";
+import type { WaitOptions } from "@sync/core";
 import { KeyedLock } from "@sync/keyed";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, track } from "../../core/test/helpers";
 import {
   actorControllers,
   actorSignalsArbs,
   advancesArb,
+  allowedHeld,
   assertProperty,
   expectCleanEnd,
+  heldVerdict,
   type HoldActor,
   holdWhile,
   scheduleAbortsAndAdvances,
@@ -40,10 +42,6 @@ import {
 } from "../../core/test/model-harness";
 
 type Key = string | number;
-
-interface Actor extends HoldActor {
-  readonly keys: Key | Key[];
-}
 
 const keyArb = fc.constantFrom<Key>(1, 2, "a", "b");
 
@@ -127,12 +125,14 @@ test(
               problems.push(`I2: key ${key} entered ${entered.filter(single).join()}`);
           }
           // I3, I4: every task settled as its settings allow.
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, entered));
+          const verdicts = outcomes.map((o, i) =>
+            heldVerdict(o.current, i, reasons[i]!, entered.includes(i), "its keys"),
+          );
           // I5: idle again.
           expectCleanEnd(
             problems,
             verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "its keys")),
             controllers,
             { name: "keyed", real: String(keyed), expected: "<KeyedLock [keys:0, waiters:0]>" },
           );
@@ -143,20 +143,3 @@ test(
   },
   testTimeout,
 );
-
-function describeActor(now: Tracked<void>, i: number, reason: Error, entered: number[]): string {
-  if (now.state === "pending") return `${i} pending`;
-  if (now.state === "fulfilled") return entered.includes(i) ? `${i} held its keys` : `${i} fulfilled without its keys`;
-  if (entered.includes(i)) return `${i} held its keys, then rejected: ${String(now.reason)}`;
-  if (now.reason === reason) return `${i} rejected: its reason`;
-  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
-  return `${i} rejected: unexpected ${String(now.reason)}`;
-}
-
-function allowed(verdict: string, i: number, actor: Actor, preAborted: boolean): string {
-  const ok = [`${i} held its keys`];
-  if (preAborted) ok.pop();
-  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
-  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
-  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
-}

@@ -29,14 +29,15 @@
  * SYNC_MODEL_REPLAY_PATH as in packages/core/test/model-harness.ts.
  */
 import fc from "fast-check";
-import { Guard, InvalidStateError, TimeoutError } from "@sync/core";
+import { Guard, InvalidStateError } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, track } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
   actorSignalsArbs,
   advancesArb,
+  allowedHeld,
   assertProperty,
   commandsSettings,
   controllerFor,
@@ -46,6 +47,7 @@ import {
   expectCleanEnd,
   expectedSignalLines,
   expectThrow,
+  heldVerdict,
   type HoldActor,
   holdWhile,
   leave,
@@ -380,10 +382,6 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-interface Actor extends HoldActor {
-  readonly side: Side;
-}
-
 const actorArb = fc.record({
   side: fc.constantFrom<Side>("reader", "reader", "reader", "writer"),
   how: fc.constantFrom<HoldActor["how"]>("run", "hold", "acquire"),
@@ -459,11 +457,13 @@ test(
           // I2: grants in arrival order (reads granted together keep their order).
           const order = grants.map((i) => arrivals.indexOf(i));
           if (order.some((position, k) => k > 0 && position < order[k - 1]!)) problems.push(`I2: ${grants.join()}`);
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, grants));
+          const verdicts = outcomes.map((o, i) =>
+            heldVerdict(o.current, i, reasons[i]!, grants.includes(i), "the lock"),
+          );
           expectCleanEnd(
             problems,
             verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "the lock")),
             controllers,
             { name: "rw", real: String(rw), expected: "<RWLock [unlocked]>" },
           );
@@ -474,20 +474,3 @@ test(
   },
   testTimeout,
 );
-
-function describeActor(now: Tracked<void>, i: number, reason: Error, grants: number[]): string {
-  if (now.state === "pending") return `${i} pending`;
-  if (now.state === "fulfilled") return grants.includes(i) ? `${i} held the lock` : `${i} fulfilled without the lock`;
-  if (grants.includes(i)) return `${i} held the lock, then rejected: ${String(now.reason)}`;
-  if (now.reason === reason) return `${i} rejected: its reason`;
-  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
-  return `${i} rejected: unexpected ${String(now.reason)}`;
-}
-
-function allowed(verdict: string, i: number, actor: Actor, preAborted: boolean): string {
-  const ok = [`${i} held the lock`];
-  if (preAborted) ok.pop();
-  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
-  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
-  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
-}

@@ -31,13 +31,14 @@
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
 import fc from "fast-check";
-import { Guard, TimeoutError } from "@sync/core";
+import { Guard } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, track } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
   advancesArb,
+  allowedHeld,
   assertProperty,
   commandsSettings,
   controllerFor,
@@ -46,7 +47,7 @@ import {
   expectCleanEnd,
   expectedSignalLines,
   expireDue,
-  type HoldActor,
+  heldVerdict,
   holdActorArb,
   holdWhile,
   leaveAborted,
@@ -352,7 +353,6 @@ test(
 
 // ---------------------------------------------------------------- interleavings
 
-type Actor = HoldActor;
 const actorArb = holdActorArb;
 
 test(
@@ -417,11 +417,13 @@ test(
           if (order.some((position, k) => k > 0 && position < order[k - 1]!)) problems.push(`S4: ${grants.join()}`);
           // S5: every task settled; fulfilled exactly when it held a permit,
           // rejected only with its own reason or a TimeoutError.
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, grants));
+          const verdicts = outcomes.map((o, i) =>
+            heldVerdict(o.current, i, reasons[i]!, grants.includes(i), "a permit"),
+          );
           expectCleanEnd(
             problems,
             verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "a permit")),
             controllers,
             {
               name: "sem",
@@ -436,21 +438,3 @@ test(
   },
   testTimeout,
 );
-
-function describeActor(now: Tracked<void>, i: number, reason: Error, grants: number[]): string {
-  if (now.state === "pending") return `${i} pending`;
-  if (now.state === "fulfilled") return grants.includes(i) ? `${i} held a permit` : `${i} fulfilled without a permit`;
-  if (grants.includes(i)) return `${i} held a permit, then rejected: ${String(now.reason)}`;
-  if (now.reason === reason) return `${i} rejected: its reason`;
-  if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
-  return `${i} rejected: unexpected ${String(now.reason)}`;
-}
-
-/** `verdict` if the actor's settings allow it, else a list of what they allow. */
-function allowed(verdict: string, i: number, actor: Actor, preAborted: boolean): string {
-  const ok = [`${i} held a permit`];
-  if (preAborted) ok.pop();
-  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
-  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
-  return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
-}
