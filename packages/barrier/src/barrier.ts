@@ -1,7 +1,7 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
 import { check, inspect, isInstance, WaiterQueue } from "@sync/core/internal";
 
-const BROKEN = /* #__PURE__ */ Symbol.for("@sync/BrokenBarrierError");
+const BROKEN = "@sync/BrokenBarrierError";
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -20,7 +20,7 @@ export class BrokenBarrierError extends InvalidStateError {
   override name = "BrokenBarrierError";
 
   /** The brand that `instanceof` looks for in another build's instances. */
-  get [BROKEN](): true {
+  get "@sync/BrokenBarrierError"(): true {
     return true;
   }
 
