@@ -47,7 +47,9 @@ export function check(options: WaitOptions | undefined | null, waiting?: boolean
   if (options === undefined || options === null) return undefined;
   try {
     if (typeof options !== "object") return new TypeError("options must be an object");
-    const { signal, timeout } = options;
+    // Typed loosely: what is passed need not be a signal of this realm.
+    const signal: unknown = options.signal;
+    const timeout = options.timeout;
     if (timeout !== undefined) {
       const error = durationError(timeout, "timeout");
       if (error !== undefined) return error;
@@ -57,11 +59,12 @@ export function check(options: WaitOptions | undefined | null, waiting?: boolean
       // path, and only a foreign signal pays for reading its shape.
       if (
         !(signal instanceof AbortSignal) &&
-        (typeof signal?.aborted !== "boolean" || typeof signal.addEventListener !== "function")
+        (typeof (signal as AbortSignal | null)?.aborted !== "boolean" ||
+          typeof (signal as AbortSignal).addEventListener !== "function")
       ) {
         return new TypeError("signal must be an AbortSignal");
       }
-      if (signal.aborted) return reasonOf(signal);
+      if ((signal as AbortSignal).aborted) return reasonOf(signal as AbortSignal);
     }
     if (waiting && timeout === 0) return new TimeoutError("timed out without waiting");
     return undefined;
