@@ -632,3 +632,46 @@ describe("settling order", () => {
     expect(log).toEqual(["a aborted", "b granted"]);
   });
 });
+
+describe("WaiterQueue.prune()", () => {
+  // Race. Actors: waiters a (plain), b (signal S) and c (signal T, never
+  // aborted); the user's listener on S, added before b's wait, prunes.
+  // Interleaving: S aborts, the user's listener runs before the queue's, so
+  // b is still queued but aborted. prune() must take b out (rejected with
+  // S's reason) and leave a and c, in order.
+  it("takes out the waiters whose signal has aborted before their listener runs", async () => {
+    const queue = new WaiterQueue<string>();
+    const s = new AbortController();
+    const t = new AbortController();
+    const log: string[] = [];
+    s.signal.addEventListener("abort", () => {
+      queue.prune();
+      log.push(`pruned to ${queue.length}`);
+    });
+    for (const [name, signal] of [["a"], ["b", s.signal], ["c", t.signal]] as const)
+      queue.wait({ signal }).then(
+        (value) => log.push(`${name} ${value}`),
+        (reason: unknown) => log.push(`${name} ${String(reason)}`),
+      );
+    s.abort("stop");
+    for (let waiter; (waiter = queue.shift()) !== undefined;) waiter.grant("granted");
+    await tick();
+    expect(log).toEqual(["pruned to 2", "b stop", "a granted", "c granted"]);
+  });
+});
+
+describe("WaiterQueue.grantFitting()", () => {
+  it("grants from the head while each need fits, and stops at the first that does not", async () => {
+    const queue = new WaiterQueue<string>();
+    const log: string[] = [];
+    for (const [name, need] of [
+      ["a", 2],
+      ["b", 3],
+      ["c", 1],
+    ] as const)
+      void queue.wait(undefined, need).then((value) => log.push(`${name} ${value}`));
+    expect([queue.grantFitting(4, "yes"), queue.length]).toEqual([2, 2]);
+    await tick();
+    expect(log).toEqual(["a yes"]);
+  });
+});
