@@ -1,7 +1,7 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
 import { check, inspect, isInstance, WaiterQueue } from "@sync/core/internal";
 
-const BROKEN = /* #__PURE__ */ Symbol.for("@sync/BrokenBarrierError");
+const BROKEN = "@sync/BrokenBarrierError";
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -20,7 +20,7 @@ export class BrokenBarrierError extends InvalidStateError {
   override name = "BrokenBarrierError";
 
   /** The brand that `instanceof` looks for in another build's instances. */
-  get [BROKEN](): true {
+  get "@sync/BrokenBarrierError"(): true {
     return true;
   }
 
@@ -91,6 +91,9 @@ export class Barrier {
     try {
       const error = check(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
       if (error !== undefined) return Promise.reject(error);
+      // A waiter whose signal has aborted but whose listener has not run yet
+      // (an earlier listener on that signal called wait()) is not a party.
+      if (this.#waiters.length + 1 >= this.#parties) this.#waiters.prune();
       if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
       // The last party: release the whole cycle in this one step. Positions
       // are handed out now, so they stay distinct when someone left early.

@@ -1,7 +1,9 @@
 import { isInstance } from "./shared";
 
-const TIMEOUT = /* #__PURE__ */ Symbol.for("@sync/TimeoutError");
-const INVALID_STATE = /* #__PURE__ */ Symbol.for("@sync/InvalidStateError");
+// Brands are string keys: a computed key held in a variable would keep the
+// class in bundles that never use it (bundlers cannot prove it pure).
+const TIMEOUT = "@sync/TimeoutError";
+const INVALID_STATE = "@sync/InvalidStateError";
 
 /**
  * The error a waiting call rejects with when its `timeout` runs out, and that
@@ -23,7 +25,7 @@ export class TimeoutError extends Error {
   override name = "TimeoutError";
 
   /** The brand that `instanceof` looks for in another build's instances. */
-  get [TIMEOUT](): true {
+  get "@sync/TimeoutError"(): true {
     return true;
   }
 
@@ -54,7 +56,7 @@ export class InvalidStateError extends Error {
   override name = "InvalidStateError";
 
   /** The brand that `instanceof` looks for in another build's instances. */
-  get [INVALID_STATE](): true {
+  get "@sync/InvalidStateError"(): true {
     return true;
   }
 

@@ -39,23 +39,32 @@ export function durationError(value: unknown, name: string): Error | undefined {
  * {@link TimeoutError} for `timeout: 0`. It never throws: an options object
  * whose getters throw gives what they throw.
  *
- * A signal is recognised by what it does, not by `instanceof`, so one from
- * another realm (an iframe's) or a polyfill works.
+ * A signal is an `AbortSignal`, or anything shaped like one (an `aborted`
+ * flag and `addEventListener`), so one from another realm (an iframe's) or
+ * a polyfill works.
  */
 export function check(options: WaitOptions | undefined | null, waiting?: boolean): unknown {
   if (options === undefined || options === null) return undefined;
   try {
     if (typeof options !== "object") return new TypeError("options must be an object");
-    const { signal, timeout } = options;
+    // Typed loosely: what is passed need not be a signal of this realm.
+    const signal: unknown = options.signal;
+    const timeout = options.timeout;
     if (timeout !== undefined) {
       const error = durationError(timeout, "timeout");
       if (error !== undefined) return error;
     }
     if (signal !== undefined) {
-      if (typeof signal?.aborted !== "boolean" || typeof signal.addEventListener !== "function") {
+      // `instanceof` first: the common case costs one check on the fast
+      // path, and only a foreign signal pays for reading its shape.
+      if (
+        !(signal instanceof AbortSignal) &&
+        (typeof (signal as AbortSignal | null)?.aborted !== "boolean" ||
+          typeof (signal as AbortSignal).addEventListener !== "function")
+      ) {
         return new TypeError("signal must be an AbortSignal");
       }
-      if (signal.aborted) return reasonOf(signal);
+      if ((signal as AbortSignal).aborted) return reasonOf(signal as AbortSignal);
     }
     if (waiting && timeout === 0) return new TimeoutError("timed out without waiting");
     return undefined;

@@ -15,11 +15,11 @@ export const inspect: unique symbol = /* #__PURE__ */ Symbol.for("nodejs.util.in
  * The body of a branded class's `static [Symbol.hasInstance]`: `value
  * instanceof cls` as usual, or, when `cls` is the branded class `own` itself
  * (not a subclass), true for any object whose prototype chain carries `key`
- * (a `Symbol.for` name). An app that loads both the ESM and the CommonJS
+ * (a brand such as `"@sync/Lock"`). An app that loads both the ESM and the CommonJS
  * build of a package has two copies of each class; the brand lets each
  * recognise the other's instances.
  */
-export function isInstance(cls: unknown, own: unknown, key: symbol, value: unknown): boolean {
+export function isInstance(cls: unknown, own: unknown, key: string, value: unknown): boolean {
   return (
     Function.prototype[Symbol.hasInstance].call(cls as never, value) ||
     (cls === own && Object(value) === value && key in (value as object))

@@ -2,15 +2,15 @@
  * WaiterQueue: the FIFO of pending waits that every @sync primitive is built
  * on.
  *
- * Structure. A ring: an array whose capacity is a power of two, read from
- * `head` for `span` slots, wrapping at the end. Each pending call is one
- * `Waiter` node in one slot; the node knows its slot, its queue, what it
- * needs (one permit, or several), and the resolve function of the promise
- * its caller awaits. A waiter that leaves from the middle empties its slot
- * and leaves a hole, which the ends of the span never show (invariant 6).
- * There are no links between nodes: a ring of nodes costs what an array of
- * resolve functions costs, a linked list of the same nodes far more
- * (docs/performance.md).
+ * Structure. An array of `Waiter` nodes in arrival order, read from `head`.
+ * Each pending call is one node; it knows its queue, what it needs (one
+ * permit, or several), and the resolve function of the promise its caller
+ * awaits. A waiter that leaves, from the head or from the middle, only
+ * clears its `queue` and stays in the array as a dead node: the head skips
+ * dead nodes, and when they outnumber the live ones the array is rebuilt
+ * with the live ones only (invariant 6). There are no links between nodes:
+ * an array of nodes costs what an array of resolve functions costs, a
+ * linked list of the same nodes far more (docs/performance.md).
  *
  * Two kinds of node. A call with no signal and no finite timeout can only be
  * granted (or failed by its primitive), so its node is a plain `Waiter`. A
@@ -50,15 +50,14 @@
  *      already under way).
  *   5. A watch is the listener of its signal, and in the WeakMap, if and
  *      only if it lists at least one entry.
- *   6. While the queue is not empty, the first and the last slot of the
- *      span hold waiters: holes lie only between them.
- *   7. The ring's capacity is at most four times its length, or the
- *      minimum: a queue that drained after a burst gives the memory back.
+ *   6. The array holds at most twice as many nodes as are queued, plus a
+ *      few: a queue that drained after a burst gives the memory back, and
+ *      an empty queue holds none.
  *
  * Cost. `wait`, `shift`, a removal and `length` are O(1), amortized where
- * the ring grows or shrinks or a removal steps over holes: a resize copies
- * the live waiters once, and follows at least a quarter of the capacity in
- * pushes or removals since the last; each hole is stepped over once. A
+ * the head steps over dead nodes (each once) or the array is rebuilt: a
+ * rebuild copies the live waiters once, after at least as many removals
+ * since the last. A
  * waiting call allocates one node and one promise; with a signal, one
  * WeakMap look-up, and a watch and a listener only for the first waiter on
  * that signal; with a finite timeout, one timer.
@@ -78,8 +77,8 @@ import { check, type WaitOptions } from "./options";
 import { reasonOf, report } from "./shared";
 import { arm, type Timed } from "./timer";
 
-// The ring's smallest capacity, which a new or drained queue starts from.
-const MIN_CAPACITY = 16;
+// Dead nodes tolerated beyond the live ones before the array is rebuilt.
+const SLACK = 16;
 
 // A thenable that rejects whatever promise adopts it: how `fail()` rejects,
 // so a plain waiter need not keep its reject function. Every `fail()` takes
@@ -108,7 +107,6 @@ export interface Waiter<T> {
 
 /** A queued call: see the design notes at the top of this file. */
 class Pending<T> implements Waiter<T> {
-  slot = 0;
   queue: WaiterQueue<T> | null = null;
 
   constructor(
@@ -281,12 +279,10 @@ export function unwatch(entry: Watched): void {
  * ```
  */
 export class WaiterQueue<T> {
-  // The ring: `#span` slots from `#head` on (wrapping at the capacity, a
-  // power of two) hold the queued waiters in order, and the holes that
-  // removals left between them (invariant 6).
-  #slots: (Pending<T> | undefined)[] = new Array<Pending<T> | undefined>(MIN_CAPACITY);
+  // The waiters in arrival order from `#head` on, among dead nodes
+  // (invariant 6).
+  #nodes: Pending<T>[] = [];
   #head = 0;
-  #span = 0;
   #length = 0;
 
   /**
@@ -352,13 +348,7 @@ export class WaiterQueue<T> {
    * has aborted is rejected and skipped instead (invariant 4).
    */
   shift(): Waiter<T> | undefined {
-    for (let node; (node = this.#slots[this.#head]) !== undefined;) {
-      this.remove(node);
-      const reason = node.aborted();
-      if (reason === undefined) return node;
-      (node as CancellablePending<T>).reject(reason);
-    }
-    return undefined;
+    return this.#take(Infinity);
   }
 
   /**
@@ -370,68 +360,54 @@ export class WaiterQueue<T> {
    */
   grantFitting(available: number, value: T): number {
     let used = 0;
-    for (let node; (node = this.#slots[this.#head]) !== undefined && node.need <= available - used;) {
-      this.remove(node);
-      const reason = node.aborted();
-      if (reason !== undefined) (node as CancellablePending<T>).reject(reason);
-      else {
-        used += node.need;
-        node.grant(value);
-      }
-    }
+    for (let node; (node = this.#take(available - used)) !== undefined; node.grant(value)) used += node.need;
     return used;
   }
 
-  /** Takes a queued `node` out in O(1); the caller settles it (invariant 2). */
+  /**
+   * Rejects and takes out every waiter whose signal has aborted but whose
+   * abort listener has not run yet (invariant 4), so that `length` counts
+   * only waiters that can still be granted. O(length). Internal to `@sync`.
+   */
+  prune(): void {
+    for (const node of this.#nodes) if (node.queue === this && node.aborted() !== undefined) this.#skip(node);
+  }
+
+  /** Takes a queued `node` out in O(1) amortized; the caller settles it (invariant 2). */
   remove(node: Pending<T>): void {
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    slots[node.slot] = undefined;
     node.queue = null; // invariant 1
-    if (--this.#length === 0) {
-      // Forget the holes. The ring is already small (invariant 7).
-      this.#head = this.#span = 0;
-      return;
+    const nodes = this.#nodes;
+    // invariant 6
+    if (--this.#length === 0) nodes.length = this.#head = 0;
+    else if (nodes.length > 2 * this.#length + SLACK) {
+      this.#nodes = nodes.filter((each) => each.queue === this);
+      this.#head = 0;
     }
-    // invariant 6: no hole at either end. Each hole is stepped over once,
-    // so this is O(1) amortized whatever the queue's length.
-    while (slots[this.#head] === undefined) {
-      this.#head = (this.#head + 1) & mask;
-      this.#span--;
+  }
+
+  // Takes the head waiter off if its need is at most `room`; a waiter whose
+  // signal has aborted is rejected and skipped (invariant 4).
+  #take(room: number): Pending<T> | undefined {
+    for (let node; (node = this.#nodes[this.#head]) !== undefined;) {
+      if (node.queue !== this) this.#head++;
+      else if (node.need > room) break;
+      else if (node.aborted() !== undefined) this.#skip(node);
+      else {
+        this.remove(node);
+        return node;
+      }
     }
-    while (slots[(this.#head + this.#span - 1) & mask] === undefined) this.#span--;
-    // invariant 7: a quarter full or less, halve.
-    if (this.#length * 4 <= slots.length && slots.length > MIN_CAPACITY) this.#resize(slots.length / 2);
+    return undefined;
+  }
+
+  #skip(node: Pending<T>): void {
+    this.remove(node);
+    (node as CancellablePending<T>).reject(node.aborted());
   }
 
   #push(node: Pending<T>): void {
-    const capacity = this.#slots.length;
-    // Full: twice as large, or as large as before when holes took half of
-    // it (holes never make a ring grow).
-    if (this.#span === capacity) this.#resize(this.#length * 2 <= capacity ? capacity : capacity * 2);
-    const slot = (this.#head + this.#span) & (this.#slots.length - 1);
-    this.#slots[slot] = node;
-    node.slot = slot;
     node.queue = this;
-    this.#span++;
+    this.#nodes.push(node);
     this.#length++;
-  }
-
-  // Copies the waiters, oldest first, into a ring of `capacity` slots, with
-  // no holes: O(length), after at least a quarter of the old capacity in
-  // pushes or removals since the last resize, so O(1) amortized.
-  #resize(capacity: number): void {
-    const old = this.#slots;
-    const slots = new Array<Pending<T> | undefined>(capacity);
-    let next = 0;
-    for (let i = 0; i < this.#span; i++) {
-      const node = old[(this.#head + i) & (old.length - 1)];
-      if (node === undefined) continue;
-      node.slot = next;
-      slots[next++] = node;
-    }
-    this.#slots = slots;
-    this.#head = 0;
-    this.#span = next;
   }
 }

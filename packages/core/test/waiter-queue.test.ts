@@ -53,7 +53,7 @@ describe("WaiterQueue structure", () => {
   });
 });
 
-describe("WaiterQueue ring", () => {
+describe("WaiterQueue storage", () => {
   /** Numbers in [0, 1) from a seed, so a failure replays. */
   function random(seed: number): () => number {
     const values = fc.sample(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { seed, numRuns: 50_000 });
@@ -61,83 +61,82 @@ describe("WaiterQueue ring", () => {
     return () => values[i++ % values.length]!;
   }
 
-  it("keeps the order when a push finds the ring full of holes left by waiters leaving from the middle", () => {
+  it("keeps the order when waiters leave from the middle", () => {
     const queue = new WaiterQueue<number>();
     const controllers = Array.from({ length: 16 }, (_, i) => {
-      const controller = new AbortController(); // 16: a new ring's capacity
+      const controller = new AbortController();
       queue.wait({ signal: controller.signal }, i + 1).catch(() => undefined);
       return controller;
     });
-    for (const controller of controllers.slice(1, 9)) controller.abort(); // head and tail stay: 8 holes inside
+    for (const controller of controllers.slice(1, 9)) controller.abort(); // head and tail stay: 8 dead nodes inside
     void queue.wait(undefined, 17);
     const shifted: (number | undefined)[] = [queue.length];
     for (let i = 0; i < 10; i++) shifted.push(idOf(queue.shift()));
     expect(shifted).toEqual([9, 1, 10, 11, 12, 13, 14, 15, 16, 17, undefined]);
   });
 
-  // The ring wraps, grows, compacts the holes that leaving waiters leave and
-  // shrinks as it drains; an array is the model of what a FIFO with removal
+  // The queue grows, skips and rebuilds around the dead nodes that leaving
+  // waiters leave, and shrinks as it drains; an array is the model of what a FIFO with removal
   // of any entry must show through shift() and length.
-  it.each([1, 2, 3])(
-    "behaves as an array through growth, wrap-around, holes, compaction and shrinking (seed %i)",
-    (seed) => {
-      const next = random(seed);
-      const queue = new WaiterQueue<number>();
-      const model: number[] = [];
-      const controllers = new Map<number, AbortController>();
-      const problems: string[] = [];
-      let id = 0;
-      const phases: [steps: number, push: number, shift: number][] = [
-        [3000, 0.8, 0.1],
-        [3000, 0.34, 0.33],
-        [4000, 0.1, 0.3],
-      ];
-      let step = 0;
-      for (let round = 0; round < 2; round++) {
-        for (const [steps, push, shift] of phases) {
-          for (let i = 0; i < steps; i++, step++) {
-            const roll = next();
-            if (roll < push) {
-              const controller = new AbortController();
-              controllers.set(++id, controller);
-              queue.wait({ signal: controller.signal }, id).catch(() => undefined);
-              model.push(id);
-            } else if (roll < push + shift) {
-              const waiter = queue.shift();
-              if (idOf(waiter) !== model.shift()) problems.push(`${step}: shift differs`);
-              waiter?.grant(0);
-            } else if (model.length > 0) {
-              const [gone] = model.splice(Math.floor(next() * model.length), 1);
-              controllers.get(gone!)!.abort();
-            }
-            if (queue.length !== model.length) problems.push(`${step}: length ${queue.length}, model ${model.length}`);
+  it.each([1, 2, 3])("behaves as an array through growth, dead nodes, rebuilds and shrinking (seed %i)", (seed) => {
+    const next = random(seed);
+    const queue = new WaiterQueue<number>();
+    const model: number[] = [];
+    const controllers = new Map<number, AbortController>();
+    const problems: string[] = [];
+    let id = 0;
+    const phases: [steps: number, push: number, shift: number][] = [
+      [3000, 0.8, 0.1],
+      [3000, 0.34, 0.33],
+      [4000, 0.1, 0.3],
+    ];
+    let step = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const [steps, push, shift] of phases) {
+        for (let i = 0; i < steps; i++, step++) {
+          const roll = next();
+          if (roll < push) {
+            const controller = new AbortController();
+            controllers.set(++id, controller);
+            queue.wait({ signal: controller.signal }, id).catch(() => undefined);
+            model.push(id);
+          } else if (roll < push + shift) {
+            const waiter = queue.shift();
+            if (idOf(waiter) !== model.shift()) problems.push(`${step}: shift differs`);
+            waiter?.grant(0);
+          } else if (model.length > 0) {
+            const [gone] = model.splice(Math.floor(next() * model.length), 1);
+            controllers.get(gone!)!.abort();
           }
+          if (queue.length !== model.length) problems.push(`${step}: length ${queue.length}, model ${model.length}`);
         }
-        while (model.length > 0) controllers.get(model.pop()!)!.abort();
-        if (queue.length !== 0) problems.push(`${step}: not empty`);
       }
-      expect(problems).toEqual([]);
-    },
-  );
+      while (model.length > 0) controllers.get(model.pop()!)!.abort();
+      if (queue.length !== 0) problems.push(`${step}: not empty`);
+    }
+    expect(problems).toEqual([]);
+  });
 
   // What broke: a queue that drained to a few waiters after a burst kept its
-  // peak-size ring (8 MiB for one waiter after a million). The ring's arrays
-  // are counted as they are made: draining must halve it again and again.
-  it("gives the memory back as it drains: the ring halves while a quarter full or less", () => {
+  // peak-size array (8 MiB for one waiter after a million). The arrays that
+  // rebuilds make are counted as they are made: draining must shrink it
+  // again and again, to at most twice the waiters left plus a few.
+  it("gives the memory back as it drains: the array is rebuilt with the live waiters", () => {
     const queue = new WaiterQueue<number>();
     for (let id = 1; id <= 4096; id++) void queue.wait(undefined, id);
-    const RealArray = Array;
+    const filter = Array.prototype.filter;
     const sizes: number[] = [];
-    const spy = jest.spyOn(globalThis, "Array").mockImplementation(((n: number) => {
-      sizes.push(n);
-      return new RealArray<unknown>(n);
-    }) as never);
+    const spy = jest.spyOn(Array.prototype, "filter").mockImplementation(function (this: unknown[], ...args) {
+      const kept = filter.apply(this, args as never);
+      sizes.push(kept.length);
+      return kept;
+    });
     try {
       for (let i = 0; i < 4095; i++) queue.shift()!.grant(0);
     } finally {
       spy.mockRestore();
     }
-    expect(sizes).toEqual([2048, 1024, 512, 256, 128, 64, 32, 16]);
+    expect(sizes).toEqual([2039, 1011, 497, 240, 111, 47, 15]);
     expect([queue.length, idOf(queue.shift())]).toEqual([1, 4096]);
   });
 });
@@ -237,16 +236,15 @@ describe("WaiterQueue.wait()", () => {
       expect((controller.signal.reason as Error).name).toBe("AbortError");
     });
 
-    // Race: an abort finds its waiter through the slot it was given, and the
-    // ring's growth and compaction move waiters to other slots. Actors: 40
-    // waiters with signals of their own, aborts inside the ring and at its
-    // tail, pushes until the ring is full and half holes (it compacts), then
-    // aborts of moved waiters. Without the slots rewritten on resize, those
-    // aborts would empty someone else's slot and the grants would go astray.
-    it("aborts the right waiter after the ring has wrapped, grown and compacted", async () => {
+    // Race: aborts in the middle and at the tail leave dead nodes, and a
+    // rebuild moves the live ones. Actors: 40 waiters with signals of their
+    // own, aborts in the middle and at the tail, pushes until the dead nodes
+    // outnumber the live (a rebuild), then aborts of moved waiters. An abort
+    // that took out the wrong node would send the grants astray.
+    it("aborts the right waiter after dead nodes and a rebuild", async () => {
       const queue = new WaiterQueue<number>();
-      // Move the head off slot 0, one waiter staying queued (an empty queue
-      // starts again at 0), so the next waiters wrap around.
+      // Ten shifted waiters stay as dead nodes before the head, one waiter
+      // staying queued (an empty queue holds no node).
       for (let i = 0; i < 11; i++) void queue.wait();
       for (let i = 0; i < 10; i++) queue.shift();
       const log: string[] = [];
@@ -259,10 +257,10 @@ describe("WaiterQueue.wait()", () => {
         return controller;
       };
       const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-      const controllers = range(0, 40).map(wait); // 41 queued: the ring grows 16 -> 32 -> 64
+      const controllers = range(0, 40).map(wait); // 41 queued
       for (const id of [39, ...range(2, 34)]) controllers[id]!.abort(`abort ${id}`);
-      expect(queue.length).toBe(8); // the first waiter, 0, 1 and 34–38, with 32 holes between
-      // 24 pushes fill the 64 slots with 32 waiters: the 25th push compacts.
+      expect(queue.length).toBe(8); // the first waiter, 0, 1 and 34–38, among 33 dead nodes
+      // 25 pushes; the aborts below rebuild the array (dead nodes outnumber the live).
       controllers.push(...range(40, 65).map(wait));
       expect(queue.length).toBe(33);
       for (const id of [0, 35, 40, 64]) controllers[id]!.abort(`abort ${id}`);
@@ -632,5 +630,48 @@ describe("settling order", () => {
     queue.shift()!.grant(true);
     await tick();
     expect(log).toEqual(["a aborted", "b granted"]);
+  });
+});
+
+describe("WaiterQueue.prune()", () => {
+  // Race. Actors: waiters a (plain), b (signal S) and c (signal T, never
+  // aborted); the user's listener on S, added before b's wait, prunes.
+  // Interleaving: S aborts, the user's listener runs before the queue's, so
+  // b is still queued but aborted. prune() must take b out (rejected with
+  // S's reason) and leave a and c, in order.
+  it("takes out the waiters whose signal has aborted before their listener runs", async () => {
+    const queue = new WaiterQueue<string>();
+    const s = new AbortController();
+    const t = new AbortController();
+    const log: string[] = [];
+    s.signal.addEventListener("abort", () => {
+      queue.prune();
+      log.push(`pruned to ${queue.length}`);
+    });
+    for (const [name, signal] of [["a"], ["b", s.signal], ["c", t.signal]] as const)
+      queue.wait({ signal }).then(
+        (value) => log.push(`${name} ${value}`),
+        (reason: unknown) => log.push(`${name} ${String(reason)}`),
+      );
+    s.abort("stop");
+    for (let waiter; (waiter = queue.shift()) !== undefined;) waiter.grant("granted");
+    await tick();
+    expect(log).toEqual(["pruned to 2", "b stop", "a granted", "c granted"]);
+  });
+});
+
+describe("WaiterQueue.grantFitting()", () => {
+  it("grants from the head while each need fits, and stops at the first that does not", async () => {
+    const queue = new WaiterQueue<string>();
+    const log: string[] = [];
+    for (const [name, need] of [
+      ["a", 2],
+      ["b", 3],
+      ["c", 1],
+    ] as const)
+      void queue.wait(undefined, need).then((value) => log.push(`${name} ${value}`));
+    expect([queue.grantFitting(4, "yes"), queue.length]).toEqual([2, 2]);
+    await tick();
+    expect(log).toEqual(["a yes"]);
   });
 });

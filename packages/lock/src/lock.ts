@@ -1,7 +1,7 @@
 import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
 import { check, hold, inspect, isInstance, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
-const LOCK = /* #__PURE__ */ Symbol.for("@sync/Lock");
+const LOCK = "@sync/Lock";
 
 /**
  * A fair mutual-exclusion lock for async code: `asyncio.Lock`.
@@ -114,7 +114,7 @@ export class Lock {
   }
 
   /** The brand that `instanceof` looks for in another build's instances. */
-  get [LOCK](): true {
+  get "@sync/Lock"(): true {
     return true;
   }
 

@@ -18,11 +18,11 @@ it("acquire() and hold() reject, never throw, for an unbound this", async () => 
 // other build (ESM vs CommonJS) failed `instanceof`. An object with the brand
 // stands for it here; packages/primitives/test/edges.test.ts loads both builds.
 it("carries the brand that another build's instanceof looks for, and recognises it", () => {
-  const key = Symbol.for("@sync/Lock");
+  const key = "@sync/Lock";
   class Sub extends Lock {}
   const foreign = Object.create({ [key]: true }) as object;
   expect([
-    (new Lock() as unknown as Record<symbol, unknown>)[key],
+    (new Lock() as unknown as Record<string, unknown>)[key],
     foreign instanceof Lock,
     foreign instanceof Sub,
   ]).toEqual([true, true, false]);

@@ -42,8 +42,10 @@ export class Semaphore {
    */
   constructor(value = 1) {
     this.#value = count(value, "value", 0);
-    // A BoundedSemaphore never goes above its initial value.
-    this.#bound = this instanceof BoundedSemaphore ? value : Number.MAX_SAFE_INTEGER;
+    // A BoundedSemaphore never goes above its initial value. Asked through
+    // the tag, not `instanceof`, so that importing Semaphore alone does not
+    // bundle BoundedSemaphore.
+    this.#bound = this[Symbol.toStringTag] === "BoundedSemaphore" ? value : Number.MAX_SAFE_INTEGER;
   }
 
   /**
