@@ -1,0 +1,106 @@
+// The Redis floor: the least a lock over one Redis can do, without any of
+// the fairness, cancellation round trip or fencing a library owes its users.
+// Take: `SET key token NX PX`. Give back: a compare-and-delete script. Wait:
+// the best a client can do without server help, tight polling (the next
+// attempt as soon as the last one's reply is in). The semaphore is the same
+// over a sorted set of holders scored by their deadline, from the server's
+// clock. An abort stops the polling and rejects at once; an attempt that was
+// in flight and succeeds is given back.
+import { randomUUID } from "node:crypto";
+
+const leaseMs = 30_000;
+
+const compareAndDelete = `
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`;
+
+// KEYS[1] the holders; ARGV: permits, token, lease ms. 1 if taken, 0 if full.
+const takePermit = `
+local time = redis.call("TIME")
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
+if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call("ZADD", KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+  return 1
+end
+return 0`;
+
+/** Polls `attempt(token)` until it returns true; with a signal, rejects at once on abort. */
+function poll(attempt, giveBack, signal) {
+  const token = randomUUID();
+  if (signal === undefined) {
+    return (async () => {
+      while (!(await attempt(token)));
+      return token;
+    })();
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    (async () => {
+      while (!signal.aborted) {
+        if (await attempt(token)) {
+          if (signal.aborted) return giveBack(token);
+          signal.removeEventListener("abort", onAbort);
+          return resolve(token);
+        }
+      }
+    })().catch(reject);
+  });
+}
+
+class FloorLock {
+  constructor(client, key) {
+    this.client = client;
+    this.key = key;
+  }
+  acquire(signal) {
+    return poll(
+      async (token) => (await this.client.set(this.key, token, "PX", leaseMs, "NX")) === "OK",
+      (token) => this.release(token),
+      signal,
+    );
+  }
+  async release(token) {
+    await this.client.floorRelease(this.key, token);
+  }
+}
+
+class FloorSemaphore {
+  constructor(client, key, permits) {
+    this.client = client;
+    this.key = key;
+    this.permits = permits;
+  }
+  acquire(signal) {
+    return poll(
+      async (token) => (await this.client.floorTakePermit(this.key, this.permits, token, leaseMs)) === 1,
+      (token) => this.release(token),
+      signal,
+    );
+  }
+  async release(token) {
+    await this.client.zrem(this.key, token);
+  }
+}
+
+export default [
+  {
+    name: "floor",
+    role: "floor",
+    settings: "tight polling",
+    features: { lock: true, semaphore: true, cancel: true },
+    async open({ ioredis }) {
+      // ioredis sends EVALSHA and falls back to EVAL once, as any script user does.
+      ioredis.defineCommand("floorRelease", { numberOfKeys: 1, lua: compareAndDelete });
+      ioredis.defineCommand("floorTakePermit", { numberOfKeys: 1, lua: takePermit });
+      return {
+        client: ioredis,
+        lock: (name) => new FloorLock(ioredis, `floor:${name}`),
+        semaphore: (name, permits) => new FloorSemaphore(ioredis, `floor:${name}`, permits),
+        close: async () => {},
+      };
+    },
+  },
+];

@@ -1,0 +1,10 @@
+// Every library of the Redis scenarios, in the order the tables list them:
+// the floor, @sync, then the peers, each at its default retry settings and
+// at its most aggressive ones.
+import floor from "../adapters/redis-floor.mjs";
+import redisSemaphore from "../adapters/redis-semaphore.mjs";
+import redlock from "../adapters/redis-redlock.mjs";
+import sesamecare from "../adapters/redis-sesamecare.mjs";
+import simpleMutex from "../adapters/redis-simple-mutex.mjs";
+
+export const redisLibraries = [...floor, ...redlock, ...sesamecare, ...redisSemaphore, ...simpleMutex];

@@ -1,0 +1,64 @@
+// (r3) Idle cost: one process holds a Redis lock while 20 waiters, 5 in each
+// of 4 processes, sit queued on it; the commands the server executed per
+// second meanwhile (`INFO stats`, minus the bench's own INFO), then the
+// release lets all 20 through.
+import { check, size } from "../lib/harness.mjs";
+import { sleep } from "../lib/redis-harness.mjs";
+
+export const group = "redis";
+export const title = "Redis lock, idle cost: 20 waiters queued on a held lock";
+export const needs = "lock";
+export const modes = ["plain"];
+export const processes = 4;
+export const rounds = 3;
+export const metrics = [
+  { key: "perSecond", label: "commands per second, all processes" },
+  { key: "perProcess", label: "commands per second per process" },
+];
+const seconds = size(5, 0.3);
+export const cases = [{ label: `20 waiters, ${seconds} s`, waiters: 5, seconds }];
+
+/** Commands the server has executed since it started. */
+async function commands(admin) {
+  return Number(/total_commands_processed:(\d+)/.exec(await admin.info("stats"))[1]);
+}
+
+export async function drive({ workers, admin, clock }, { waiters, seconds }) {
+  await workers[0].step("hold");
+  await Promise.all(workers.map((worker) => worker.step("queue", { waiters })));
+  // Every waiter has made its first attempt (or is queued on the server) well within this.
+  await sleep(100);
+  // One INFO right after another: what the bench's own reading costs.
+  const own = -(await commands(admin)) + (await commands(admin));
+  const before = await commands(admin);
+  const start = clock();
+  await sleep(seconds * 1e3);
+  const after = await commands(admin);
+  const elapsed = (clock() - start) / 1e6;
+  const perSecond = (after - before - own) / elapsed;
+  await workers[0].step("release");
+  const granted = await Promise.all(workers.map((worker) => worker.step("granted")));
+  check(
+    granted.every((count) => count === waiters),
+    `${granted.join(", ")} of ${waiters} waiters per process granted`,
+  );
+  return { perSecond, perProcess: perSecond / workers.length };
+}
+
+export const steps = {
+  async hold(instance, _args, state) {
+    state.lock = instance.lock("r3");
+    state.held = await state.lock.acquire();
+  },
+  async queue(instance, { waiters }, state) {
+    state.lock ??= instance.lock("r3");
+    state.waiters = Array.from({ length: waiters }, async () => state.lock.release(await state.lock.acquire()));
+  },
+  async release(_instance, _args, state) {
+    await state.lock.release(state.held);
+  },
+  async granted(_instance, _args, state) {
+    await Promise.all(state.waiters);
+    return state.waiters.length;
+  },
+};
