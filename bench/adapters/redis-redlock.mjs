@@ -2,7 +2,6 @@
 // resolves to a Lock, `lock.unlock()` gives it back. A waiter retries every
 // `retryDelay` ± `retryJitter` ms. No cancellation, no fencing token, no
 // semaphore.
-import Redlock from "redlock";
 import { packageId } from "../lib/versions.mjs";
 
 const id = packageId("redlock");
@@ -17,6 +16,7 @@ function variant(name, settings, options) {
     settings,
     features: { lock: true, semaphore: false, cancel: false },
     async open({ ioredis }) {
+      const { default: Redlock } = await import("redlock");
       const redlock = new Redlock([ioredis], { retryCount: -1, ...options });
       return {
         client: ioredis,

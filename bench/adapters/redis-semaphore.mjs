@@ -1,7 +1,6 @@
 // redis-semaphore (on ioredis): a Mutex or Semaphore object per hold, as its
 // README does: `acquire(signal?)`, then `release()`. A waiter retries every
 // `retryInterval` ms; `acquire()` takes an AbortSignal. No fencing token.
-import { Mutex, Semaphore } from "redis-semaphore";
 import { packageId } from "../lib/versions.mjs";
 
 const id = packageId("redis-semaphore");
@@ -15,6 +14,7 @@ function variant(name, settings, retry) {
     settings,
     features: { lock: true, semaphore: true, cancel: true },
     async open({ ioredis }) {
+      const { Mutex, Semaphore } = await import("redis-semaphore");
       const options = { lockTimeout: 30_000, acquireTimeout: Infinity, ...retry };
       /** acquire(signal) resolves to the held object, release(held) releases it. */
       const holds = (make) => ({

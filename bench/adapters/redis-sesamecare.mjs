@@ -2,7 +2,6 @@
 // `redlock.acquire([resource], ttl)` resolves to a Lock, `lock.release()`
 // gives it back. A waiter retries every `retryDelay` ± `retryJitter` ms. No
 // cancellation of a waiting acquire, no fencing token, no semaphore.
-import { Redlock } from "@sesamecare-oss/redlock";
 import { packageId } from "../lib/versions.mjs";
 
 const id = packageId("@sesamecare-oss/redlock");
@@ -17,6 +16,7 @@ function variant(name, settings, options) {
     settings,
     features: { lock: true, semaphore: false, cancel: false },
     async open({ ioredis }) {
+      const { Redlock } = await import("@sesamecare-oss/redlock");
       const redlock = new Redlock([ioredis], { retryCount: -1, ...options });
       return {
         client: ioredis,

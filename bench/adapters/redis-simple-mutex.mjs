@@ -3,7 +3,6 @@
 // on a channel that every waiting process subscribes to, and each of its
 // waiters then tries again; a waiter also polls every `pollingInterval` ms.
 // No cancellation, no semaphore.
-import { lock } from "simple-redis-mutex";
 import { packageId } from "../lib/versions.mjs";
 
 const id = packageId("simple-redis-mutex");
@@ -17,6 +16,7 @@ function variant(name, settings, polling) {
     settings,
     features: { lock: true, semaphore: false, cancel: false },
     async open({ nodeRedis }) {
+      const { lock } = await import("simple-redis-mutex");
       const options = { timeout: 30_000, ...polling };
       return {
         client: nodeRedis,
