@@ -19,6 +19,16 @@
 const prelude = `
 local meta, queue, holders, alive = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = string.sub(meta, 1, -3)
+
+-- A key of the wrong type fails the script before it writes anything:
+-- Redis does not roll a script back, so the state stays as it was.
+local types = {{meta, 'hash'}, {queue, 'zset'}, {holders, 'zset'}, {alive, 'hash'}}
+for _, key in ipairs(types) do
+  local found = redis.call('TYPE', key[1])['ok']
+  if found ~= 'none' and found ~= key[2] then
+    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
+  end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 

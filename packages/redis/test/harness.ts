@@ -52,6 +52,7 @@ export function useRedis(kind: Kind) {
   let server: RedisServer | undefined;
   const open: { sync: RedisSync; client: Client }[] = [];
   let admin: Client | undefined;
+  const clients: Client[] = [];
 
   beforeAll(async () => {
     server = await startRedis();
@@ -62,6 +63,7 @@ export function useRedis(kind: Kind) {
       await sync.close();
       await client.close();
     }
+    for (const client of clients.splice(0)) await client.close();
     await admin?.send(["FLUSHALL"]);
   });
   afterAll(async () => {
@@ -75,6 +77,12 @@ export function useRedis(kind: Kind) {
     },
     /** Raw commands on a connection of the suite's kind. */
     send: (args: string[]) => admin!.send(args),
+    /** A raw connected client of the suite's kind, closed after the test. */
+    async client(): Promise<unknown> {
+      const client = await connectClient(kind, server!.url);
+      clients.push(client);
+      return client.raw;
+    },
     /** A new RedisSync on its own client, closed after the test. */
     async sync(options?: RedisSyncOptions): Promise<RedisSync> {
       const client = await connectClient(kind, server!.url);
