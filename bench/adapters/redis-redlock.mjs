@@ -32,5 +32,5 @@ function variant(name, settings, options) {
 
 export default [
   variant("redlock", "retry 200 ± 100 ms (default)", {}),
-  variant("redlock, 1 ms retry", "retry 1 ms, no jitter", { retryDelay: 1, retryJitter: 0 }),
+  variant("redlock (1 ms retry)", "retry 1 ms, no jitter", { retryDelay: 1, retryJitter: 0 }),
 ];

@@ -37,5 +37,5 @@ function variant(name, settings, retry) {
 
 export default [
   variant("redis-semaphore", "retry 10 ms (default)", {}),
-  variant("redis-semaphore, 1 ms retry", "retry 1 ms", { retryInterval: 1 }),
+  variant("redis-semaphore (1 ms retry)", "retry 1 ms", { retryInterval: 1 }),
 ];

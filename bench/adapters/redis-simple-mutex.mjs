@@ -32,5 +32,5 @@ function variant(name, settings, polling) {
 
 export default [
   variant("simple-redis-mutex", "pub/sub, polling 10 s (default)", {}),
-  variant("simple-redis-mutex, 1 ms polling", "pub/sub, polling 1 ms", { pollingInterval: 1 }),
+  variant("simple-redis-mutex (1 ms polling)", "pub/sub, polling 1 ms", { pollingInterval: 1 }),
 ];

@@ -21,7 +21,11 @@ const warmups = QUICK ? 0 : 1;
 // A run that takes longer than this is stuck: the bench stops instead of waiting for ever.
 const runLimitMs = 180_000;
 
-const present = redisLibraries.filter((library) => library.features[scenario.needs]);
+// BENCH_LIBRARIES="floor,@sync": only these libraries, for a look at a few.
+const chosen = process.env.BENCH_LIBRARIES?.split(",");
+const present = redisLibraries.filter(
+  (library) => library.features[scenario.needs] && (chosen === undefined || chosen.includes(library.name)),
+);
 const absent = redisLibraries
   .filter((library) => library.role === "peer" && !library.features[scenario.needs])
   .map((library) => library.name);
@@ -86,7 +90,7 @@ try {
   const measurePing = async () => pings.push((await workers[0].call("ping", { count: QUICK ? 200 : 1_000 })).median);
   await measurePing();
 
-  const ctx = { workers, admin, clock };
+  const ctx = { workers, admin, port: server.port, clock };
   const cases = [];
   for (const testCase of scenario.cases) {
     const samples = present.map(() => Object.fromEntries(scenario.metrics.map(({ key }) => [key, []])));

@@ -1,6 +1,7 @@
 // Helpers of the Redis scenarios: waiting, percentiles, and what a list of
 // holds (who held, from when to when, on the machine's monotonic clock)
 // says about exclusion, hand-offs and fairness.
+import { createConnection } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { check } from "./harness.mjs";
 
@@ -92,4 +93,29 @@ export async function holdLoop(primitive, { tasks, start, end }, { clock, index 
   };
   await Promise.all(Array.from({ length: tasks }, (_, t) => task(t)));
   return holds;
+}
+
+/**
+ * Counts, through MONITOR on a raw connection, the commands clients send to
+ * the server on `port` (not those a script runs inside it, and not INFO, the
+ * bench's own). Resolves once MONITOR is on.
+ */
+export function monitorCommands(port) {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    let sent = 0;
+    let rest = "";
+    socket.setEncoding("utf8");
+    socket.once("error", reject);
+    socket.once("connect", () => socket.write("MONITOR\r\n"));
+    socket.on("data", (chunk) => {
+      const lines = (rest + chunk).split("\r\n");
+      rest = lines.pop();
+      for (const line of lines) {
+        if (line === "+OK") resolve({ sent: () => sent, stop: () => socket.destroy() });
+        // +1700000000.123456 [0 127.0.0.1:50864] "set" "key" …, or [0 lua] inside a script
+        else if (!line.includes(" lua] ") && !/^\+\S+ \[[^\]]*\] "info"/i.test(line)) sent++;
+      }
+    });
+  });
 }

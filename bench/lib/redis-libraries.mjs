@@ -8,5 +8,6 @@ import redisSemaphore from "../adapters/redis-semaphore.mjs";
 import redlock from "../adapters/redis-redlock.mjs";
 import sesamecare from "../adapters/redis-sesamecare.mjs";
 import simpleMutex from "../adapters/redis-simple-mutex.mjs";
+import sync from "../adapters/redis-sync.mjs";
 
-export const redisLibraries = [...floor, ...redlock, ...sesamecare, ...redisSemaphore, ...simpleMutex];
+export const redisLibraries = [...floor, ...sync, ...redlock, ...sesamecare, ...redisSemaphore, ...simpleMutex];

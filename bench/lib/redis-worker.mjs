@@ -62,4 +62,6 @@ process.on("message", async ({ id, op, ...args }) => {
     process.send({ id, error: error instanceof Error ? error.stack : String(error) });
   }
 });
+// The coordinator is gone (it failed, or was stopped): nothing more to do.
+process.on("disconnect", () => process.exit(1));
 process.send({ ready: true });
