@@ -104,13 +104,15 @@ function section(job) {
 /** Where and with what the Redis scenarios ran, and every library with its settings. */
 function redisMachine(results, jobs) {
   const pings = jobs.map((job) => job.server.pingUs.median);
+  const loads = jobs.flatMap((job) => job.server.load);
   const rounds = [...new Set(jobs.map((job) => job.rounds))].sort((a, b) => a - b);
   const libraries = new Map();
   for (const job of jobs) for (const row of job.cases[0].results) libraries.set(row.name, row);
   const lines = [
     `Measured ${jobs[0].date.slice(0, 10)} on ${results.cpu} (${results.platform}), Node ${results.node}, ` +
       `redis-server ${jobs[0].server.version} on loopback, started by the bench for each scenario; a PING round trip ` +
-      `took ${format(Math.min(...pings))}–${format(Math.max(...pings))} µs (median per scenario). ` +
+      `took ${format(Math.min(...pings))}–${format(Math.max(...pings))} µs (median per scenario), with the ` +
+      `machine's 1-minute load average at ${format(Math.min(...loads))}–${format(Math.max(...loads))}. ` +
       `${rounds.join(" or ")} rounds per library after one warm-up run; the Redis scenarios took ` +
       `${Math.round(jobs.reduce((sum, job) => sum + job.seconds, 0))} s.`,
     "",

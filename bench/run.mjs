@@ -12,14 +12,13 @@
 //   SYNC_REQUIRE_REDIS=1  fail, instead of skipping the Redis scenarios, when redis-server is missing
 //
 // It imports @sync from the built bundles: `pnpm bench` builds first.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { QUICK } from "./lib/harness.mjs";
 import { format, letter, redisVerdict, tables, verdict } from "./lib/analyze.mjs";
-import { haveRedis } from "./lib/redis-server.mjs";
 import { writeFormatted, writeReport } from "./report.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -29,6 +28,7 @@ let files = readdirSync(join(here, "scenarios"))
   .filter((file) => file.endsWith(".mjs"))
   .filter((file) => only === undefined || only.includes(letter(file)) || only.includes(group(file)))
   .sort();
+const haveRedis = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 if (files.some((file) => group(file) === "redis") && !haveRedis()) {
   const message = "redis-server is not on PATH: the Redis scenarios (r1–r6) cannot run (apt-get install redis-server)";
   if (process.env.SYNC_REQUIRE_REDIS === "1") throw new Error(`SYNC_REQUIRE_REDIS=1 but ${message}`);

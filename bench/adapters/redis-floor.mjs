@@ -25,15 +25,12 @@ if redis.call("ZCARD", KEYS[1]) < tonumber(ARGV[1]) then
 end
 return 0`;
 
-/** Polls `attempt(token)` until it returns true; with a signal, rejects at once on abort. */
+/**
+ * Polls `attempt(token)` until it returns true. With a signal, rejects at
+ * once on abort; an attempt in flight that then succeeds is given back.
+ */
 function poll(attempt, giveBack, signal) {
   const token = randomUUID();
-  if (signal === undefined) {
-    return (async () => {
-      while (!(await attempt(token)));
-      return token;
-    })();
-  }
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) return onAbort();
@@ -50,35 +47,61 @@ function poll(attempt, giveBack, signal) {
   });
 }
 
+/** EVALSHA of a script loaded at open, and EVAL if the server lost it. */
+async function evalsha(client, script, ...args) {
+  try {
+    return await client.evalsha(script.sha, 1, ...args);
+  } catch (error) {
+    if (!String(error.message).startsWith("NOSCRIPT")) throw error;
+    return client.eval(script.lua, 1, ...args);
+  }
+}
+
 class FloorLock {
-  constructor(client, key) {
+  constructor(client, key, scripts) {
     this.client = client;
     this.key = key;
+    this.scripts = scripts;
   }
-  acquire(signal) {
-    return poll(
-      async (token) => (await this.client.set(this.key, token, "PX", leaseMs, "NX")) === "OK",
-      (token) => this.release(token),
-      signal,
-    );
+  async acquire(signal) {
+    if (signal !== undefined)
+      return poll(
+        (token) => this.take(token),
+        (token) => this.release(token),
+        signal,
+      );
+    const token = randomUUID();
+    while (!(await this.take(token)));
+    return token;
+  }
+  async take(token) {
+    return (await this.client.set(this.key, token, "PX", leaseMs, "NX")) === "OK";
   }
   async release(token) {
-    await this.client.floorRelease(this.key, token);
+    await evalsha(this.client, this.scripts.compareAndDelete, this.key, token);
   }
 }
 
 class FloorSemaphore {
-  constructor(client, key, permits) {
+  constructor(client, key, permits, scripts) {
     this.client = client;
     this.key = key;
     this.permits = permits;
+    this.scripts = scripts;
   }
-  acquire(signal) {
-    return poll(
-      async (token) => (await this.client.floorTakePermit(this.key, this.permits, token, leaseMs)) === 1,
-      (token) => this.release(token),
-      signal,
-    );
+  async acquire(signal) {
+    if (signal !== undefined)
+      return poll(
+        (token) => this.take(token),
+        (token) => this.release(token),
+        signal,
+      );
+    const token = randomUUID();
+    while (!(await this.take(token)));
+    return token;
+  }
+  async take(token) {
+    return (await evalsha(this.client, this.scripts.takePermit, this.key, this.permits, token, leaseMs)) === 1;
   }
   async release(token) {
     await this.client.zrem(this.key, token);
@@ -92,13 +115,12 @@ export default [
     settings: "tight polling",
     features: { lock: true, semaphore: true, cancel: true },
     async open({ ioredis }) {
-      // ioredis sends EVALSHA and falls back to EVAL once, as any script user does.
-      ioredis.defineCommand("floorRelease", { numberOfKeys: 1, lua: compareAndDelete });
-      ioredis.defineCommand("floorTakePermit", { numberOfKeys: 1, lua: takePermit });
+      const load = async (lua) => ({ lua, sha: await ioredis.script("LOAD", lua) });
+      const scripts = { compareAndDelete: await load(compareAndDelete), takePermit: await load(takePermit) };
       return {
         client: ioredis,
-        lock: (name) => new FloorLock(ioredis, `floor:${name}`),
-        semaphore: (name, permits) => new FloorSemaphore(ioredis, `floor:${name}`, permits),
+        lock: (name) => new FloorLock(ioredis, `floor:${name}`, scripts),
+        semaphore: (name, permits) => new FloorSemaphore(ioredis, `floor:${name}`, permits, scripts),
         close: async () => {},
       };
     },

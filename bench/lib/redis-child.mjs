@@ -7,11 +7,14 @@
 // the shape `child.mjs` writes, plus the server and the round trip.
 import { fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { clearTimeout, setTimeout } from "node:timers";
 import Redis from "ioredis";
 import { QUICK, summary } from "./harness.mjs";
 import { redisLibraries } from "./redis-libraries.mjs";
-import { startRedis } from "./redis-server.mjs";
+// The Redis tests' own server starter (TypeScript): run.mjs starts this
+// process under `node --import tsx`.
+import { startRedis } from "../../packages/redis/test/redis-server.ts";
 
 const [file, mode, output] = process.argv.slice(2);
 const scenario = await import(`../scenarios/${file}`);
@@ -86,6 +89,8 @@ try {
   for (let i = 0; i < (scenario.processes ?? 1); i++) workers.push(startWorker(i, server.port));
   await Promise.all(workers.map((worker) => worker.started));
   const version = /redis_version:(\S+)/.exec(await admin.info("server"))[1];
+  // The machine is shared: the 1-minute load average, before and after, says how busy it was.
+  const load = [loadavg()[0]];
   const pings = [];
   const measurePing = async () => pings.push((await workers[0].call("ping", { count: QUICK ? 200 : 1_000 })).median);
   await measurePing();
@@ -134,7 +139,7 @@ try {
       absent,
       rounds,
       cases,
-      server: { version, pingUs: { ...summary(pings), samples: pings } },
+      server: { version, pingUs: { ...summary(pings), samples: pings }, load: [...load, loadavg()[0]] },
     }),
   );
 } finally {
