@@ -128,7 +128,9 @@ if (!QUICK) {
 }
 
 function print(job) {
-  console.log(`\n(${letter(job.file)}) ${job.title} [${job.mode}]`);
+  const took =
+    job.seconds === undefined ? "" : `, ${job.seconds.toFixed(1)} s, PING ${format(job.server.pingUs.median)} µs`;
+  console.log(`\n(${letter(job.file)}) ${job.title} [${job.mode}]${took}`);
   if (job.absent.length > 0) console.log(`  absent: ${job.absent.join(", ")}`);
   for (const table of tables(job)) {
     console.log(`  ${table.caseLabel}, ${table.metric.label}:`);
