@@ -48,7 +48,7 @@ describeRedis.each(kinds)("RedisEvent (%s)", (kind) => {
     const aborted = a.event("e").wait({ signal: controller.signal });
     const timed = b.event("e").wait({ timeout: 50 });
     const staying = b.event("e").wait();
-    await eventually(async () => (await redis.send(["ZCARD", "sync:{event:e}:q"])) >= 2);
+    await eventually(async () => Number(await redis.send(["ZCARD", "sync:{event:e}:q"])) >= 2);
     controller.abort(new Error("left"));
     await expect(aborted).rejects.toThrow("left");
     await expect(timed).rejects.toBeInstanceOf(TimeoutError);
