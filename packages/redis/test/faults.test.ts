@@ -5,6 +5,7 @@
 import { TimeoutError } from "@sync/core";
 import { LeaseLostError } from "@sync/redis";
 import { describeRedis, eventually, kinds, sleep, useRedis } from "./harness";
+import { startRedis } from "./redis-server";
 
 describeRedis.each(kinds)("faults (%s)", (kind) => {
   const redis = useRedis(kind);
@@ -62,5 +63,77 @@ describeRedis.each(kinds)("faults (%s)", (kind) => {
     expect(await b.lock("restart").locked()).toBe(true);
     await lease.release();
     await sleep(0);
+  }, 20_000);
+
+  test("a hold whose request is lost with its connection keeps waiting, and is granted once the server is back", async () => {
+    // A long lease: a client may send the request again after reconnecting,
+    // and the lease then counts, to be safe, from the first sending.
+    const a = await redis.sync({ lease: 5_000 });
+    redis.server.pause();
+    const waiting = a.lock("lost").hold({ timeout: 10_000 }); // written, never answered
+    await sleep(50);
+    await redis.server.restart();
+    const lease = await waiting;
+    expect(lease.token).toBe(1);
+    expect(lease.lost).toBe(false);
+    expect(await a.lock("lost").locked()).toBe(true);
+    await lease.release();
+  }, 20_000);
+
+  test("the server lost its script cache: EVALSHA falls back to EVAL", async () => {
+    const a = await redis.sync();
+    await (await a.lock("flush").hold()).release();
+    await redis.send(["SCRIPT", "FLUSH"]);
+    const lease = await a.lock("flush").hold();
+    expect(lease.token).toBe(2);
+    await lease.release();
+  });
+
+  test("a grant pushed for a waiter this process no longer has is cancelled at once: the permit passes on", async () => {
+    const [a, b] = [await redis.sync({ lease: 10_000 }), await redis.sync()];
+    const held = await a.lock("ghost").hold();
+    const waiting = b.lock("ghost").hold();
+    await eventually(async () => (await a.lock("ghost").waiters()) === 1);
+    // A hold granted to b's instance for a waiter b has forgotten (its cancel
+    // lost), and the message of that grant in b's mailbox.
+    const [instance] = (await redis.send(["HKEYS", "sync:{lock:ghost}:a"])) as string[];
+    const ghost = `${instance}|999999`;
+    await held.release(); // b's waiter now holds; put a ghost in front of it instead:
+    const lease = await waiting;
+    await redis.send(["ZADD", "sync:{lock:ghost}:h", String(Date.now() + 60_000), ghost]);
+    const next = a.lock("ghost").hold();
+    await lease.release(); // the ghost still holds: a waits
+    await eventually(async () => (await a.lock("ghost").waiters()) === 1);
+    const again = b.lock("ghost").hold(); // b listens to its mailbox again
+    await eventually(async () => (await a.lock("ghost").waiters()) === 2);
+    await redis.send(["RPUSH", `sync:{lock:ghost}:mb:${instance}`, `${ghost} 99`]);
+    // b cancels the ghost's grant: a gets the lock long before the ghost's lease ends.
+    const aLease = await next;
+    await aLease.release();
+    await (await again).release();
+    expect(await a.lock("ghost").locked()).toBe(false);
+  });
+});
+
+describeRedis.each(kinds)("replicas (%s)", (kind) => {
+  const redis = useRedis(kind);
+
+  test("replicas: n WAITs for n replicas after each grant; too few in time releases and rejects", async () => {
+    await redis.send(["CONFIG", "SET", "repl-diskless-sync-delay", "0"]); // a full sync at once
+    const replica = await startRedis(["--replicaof", "127.0.0.1", String(redis.server.port)]);
+    try {
+      await eventually(
+        async () => /slave0:.*state=online/.test(String(await redis.send(["INFO", "replication"]))),
+        15_000,
+      );
+      const one = await redis.sync({ replicas: 1, lease: 6_000 });
+      const lease = await one.lock("r").hold();
+      await lease.release();
+      const two = await redis.sync({ replicas: 2, lease: 300 });
+      await expect(two.lock("r").hold()).rejects.toThrow("the grant reached 1 of 2 replicas in time");
+      expect(await one.lock("r").locked()).toBe(false);
+    } finally {
+      await replica.stop();
+    }
   }, 20_000);
 });
