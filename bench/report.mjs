@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as prettier from "prettier";
 import { format, letter, redisTargets, redisVerdict, tables, targets, verdict } from "./lib/analyze.mjs";
+import { fromJSON } from "./lib/harness.mjs";
 
 const docs = new URL("../docs/", import.meta.url);
 const charts = new URL("performance/", docs);
@@ -288,6 +289,6 @@ function chart(job) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await writeReport(JSON.parse(readFileSync(new URL("results.json", import.meta.url), "utf8")));
+  await writeReport(fromJSON(readFileSync(new URL("results.json", import.meta.url), "utf8")));
   console.log("wrote docs/performance.md and docs/performance/*.svg from bench/results.json");
 }

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { QUICK } from "./lib/harness.mjs";
+import { fromJSON, QUICK, toJSON } from "./lib/harness.mjs";
 import { format, letter, redisVerdict, tables, verdict } from "./lib/analyze.mjs";
 import { writeFormatted, writeReport } from "./report.mjs";
 
@@ -53,7 +53,7 @@ try {
       execFileSync(process.execPath, ["--expose-gc", ...child, file, mode, output], {
         stdio: ["ignore", "inherit", "inherit"],
       });
-      const job = JSON.parse(readFileSync(output, "utf8"));
+      const job = fromJSON(readFileSync(output, "utf8"));
       if (job.group === "redis")
         Object.assign(job, { date: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
       jobs.push(job);
@@ -110,7 +110,7 @@ if (!QUICK) {
   // A partial run (BENCH_ONLY) replaces its scenarios in the last full results.
   if (only !== undefined) {
     const last = existsSync(join(here, "results.json"))
-      ? JSON.parse(readFileSync(join(here, "results.json"), "utf8"))
+      ? fromJSON(readFileSync(join(here, "results.json"), "utf8"))
       : { jobs: [], seconds };
     const fresh = new Set(jobs.map((job) => `${job.file} ${job.mode}`));
     results.jobs = last.jobs.map((job) => jobs.find((j) => `${j.file} ${j.mode}` === `${job.file} ${job.mode}`) ?? job);
@@ -122,7 +122,7 @@ if (!QUICK) {
     if (jobs.every((job) => job.group === "redis")) results.date = last.date ?? results.date;
     results.partial = [...fresh];
   }
-  await writeFormatted(new URL("results.json", import.meta.url), JSON.stringify(results));
+  await writeFormatted(new URL("results.json", import.meta.url), toJSON(results));
   await writeReport(results);
   console.log("wrote bench/results.json, docs/performance.md and docs/performance/*.svg");
 }

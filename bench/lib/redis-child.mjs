@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { clearTimeout, setTimeout } from "node:timers";
 import Redis from "ioredis";
-import { QUICK, summary } from "./harness.mjs";
+import { QUICK, summary, toJSON } from "./harness.mjs";
 import { redisLibraries } from "./redis-libraries.mjs";
 // The Redis tests' own server starter (TypeScript): run.mjs starts this
 // process under `node --import tsx`.
@@ -130,7 +130,7 @@ try {
   }
   writeFileSync(
     output,
-    JSON.stringify({
+    toJSON({
       file,
       mode,
       group: "redis",
