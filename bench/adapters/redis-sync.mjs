@@ -3,6 +3,8 @@
 // resolves to a Lease, `lease.release()` gives it back; `waiters()` reads
 // the server's queue. Once through ioredis (the client of the floor and of
 // most peers), once through node-redis.
+/* global AbortController */
+import { randomUUID } from "node:crypto";
 import { packageId } from "../lib/versions.mjs";
 
 const id = packageId("@sync/redis");
@@ -27,10 +29,18 @@ function variant(name, client) {
       const sync = new RedisSync(env[client], { prefix: "bench:" });
       // An app keeps its RedisSync for the life of the process; the bench
       // makes one per run. So that a run does not pay for what a long-lived
-      // instance did once, a first wait opens its blocking connection here.
-      const warm = sync.lock("warm-up");
+      // instance did once (open its blocking connection, learn its
+      // scripts' SHAs), a first wait is granted here and another cancelled.
+      // A name of its own: the workers of a scenario warm up at once.
+      const warm = sync.lock(`warm-up:${randomUUID()}`);
       const first = await warm.hold();
+      const controller = new AbortController();
+      const cancelled = warm.hold({ signal: controller.signal }).catch(() => {});
       const second = warm.hold();
+      while ((await warm.waiters()) < 2);
+      controller.abort();
+      await cancelled;
+      while ((await warm.waiters()) > 1);
       await first.release();
       await (await second).release();
       return {

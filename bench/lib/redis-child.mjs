@@ -39,6 +39,8 @@ const clock = () => Number(process.hrtime.bigint() - base) / 1e3;
 /** A worker process and a promise-returning call into it. */
 function startWorker(index, port) {
   const child = fork(new URL("redis-worker.mjs", import.meta.url), [file, String(port), String(base), String(index)], {
+    // Not this process's flags: a worker needs neither tsx nor a callable GC.
+    execArgv: [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map();

@@ -17,12 +17,13 @@ export function percentile(sorted, fraction) {
  * Holds of one lock from every process, as `{ process, task, from, to }`
  * (µs): from when the holder's code ran to when it called release. Checks
  * that no two overlap, and returns the hand-offs: the time from a release to
- * the next holder's code, and the share of them that crossed processes.
+ * the next holder's code (p50, p99, and p50 of those that crossed
+ * processes), and the share of them that crossed processes.
  */
 export function handOffs(holds, name) {
   const sorted = [...holds].sort((a, b) => a.from - b.from);
   const latencies = [];
-  let crossing = 0;
+  const crossing = [];
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1];
     const hold = sorted[i];
@@ -31,13 +32,15 @@ export function handOffs(holds, name) {
       `${name}: two holders at once (${hold.process}/${hold.task} and ${previous.process}/${previous.task})`,
     );
     latencies.push(hold.from - previous.to);
-    if (hold.process !== previous.process) crossing++;
+    if (hold.process !== previous.process) crossing.push(hold.from - previous.to);
   }
   latencies.sort((a, b) => a - b);
+  crossing.sort((a, b) => a - b);
   return {
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    crossShare: latencies.length === 0 ? undefined : (crossing / latencies.length) * 100,
+    p50Cross: percentile(crossing, 0.5),
+    crossShare: latencies.length === 0 ? undefined : (crossing.length / latencies.length) * 100,
   };
 }
 

@@ -14,6 +14,7 @@ export const metrics = [
   { key: "usPerHold", label: "µs per hold (1 / throughput)" },
   { key: "p50", label: "hand-off p50, µs" },
   { key: "p99", label: "hand-off p99, µs" },
+  { key: "p50Cross", label: "hand-off p50 across processes, µs" },
   { key: "crossShare", label: "hand-offs across processes, %", better: "higher" },
   { key: "spread", label: "most / fewest holds of one task" },
   { key: "fewest", label: "fewest holds of one task", better: "higher" },
