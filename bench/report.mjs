@@ -114,7 +114,8 @@ function redisMachine(results, jobs) {
       `redis-server ${jobs[0].server.version} on loopback, started by the bench for each scenario; a PING round trip ` +
       `took ${format(Math.min(...pings))}–${format(Math.max(...pings))} µs (median per scenario), with the ` +
       `machine's 1-minute load average at ${format(Math.min(...loads))}–${format(Math.max(...loads))}. ` +
-      `${rounds.join(" or ")} rounds per library after one warm-up run; the Redis scenarios took ` +
+      `${rounds.length > 1 ? `${rounds.slice(0, -1).join(", ")} or ${rounds.at(-1)}` : rounds[0]} rounds per library ` +
+      `after one warm-up run; the Redis scenarios took ` +
       `${Math.round(jobs.reduce((sum, job) => sum + job.seconds, 0))} s.`,
     "",
     "| library | package | settings |",
