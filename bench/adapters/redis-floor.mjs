@@ -26,25 +26,38 @@ end
 return 0`;
 
 /**
- * Polls `attempt(token)` until it returns true. With a signal, rejects at
- * once on abort; an attempt in flight that then succeeds is given back.
+ * Tight polling over `take(token)`, one attempt as soon as the last one's
+ * reply is in; subclasses say how to take and give back. With a signal,
+ * rejects at once on abort; an attempt in flight that then succeeds is
+ * given back.
  */
-function poll(attempt, giveBack, signal) {
-  const token = randomUUID();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    (async () => {
-      while (!signal.aborted) {
-        if (await attempt(token)) {
-          if (signal.aborted) return giveBack(token);
-          signal.removeEventListener("abort", onAbort);
-          return resolve(token);
+class Polling {
+  constructor(client, key, scripts) {
+    this.client = client;
+    this.key = key;
+    this.scripts = scripts;
+  }
+  async acquire(signal) {
+    const token = randomUUID();
+    if (signal === undefined) {
+      while (!(await this.take(token)));
+      return token;
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      (async () => {
+        while (!signal.aborted) {
+          if (await this.take(token)) {
+            if (signal.aborted) return this.release(token);
+            signal.removeEventListener("abort", onAbort);
+            return resolve(token);
+          }
         }
-      }
-    })().catch(reject);
-  });
+      })().catch(reject);
+    });
+  }
 }
 
 /** EVALSHA of a script loaded at open, and EVAL if the server lost it. */
@@ -57,23 +70,7 @@ async function evalsha(client, script, ...args) {
   }
 }
 
-class FloorLock {
-  constructor(client, key, scripts) {
-    this.client = client;
-    this.key = key;
-    this.scripts = scripts;
-  }
-  async acquire(signal) {
-    if (signal !== undefined)
-      return poll(
-        (token) => this.take(token),
-        (token) => this.release(token),
-        signal,
-      );
-    const token = randomUUID();
-    while (!(await this.take(token)));
-    return token;
-  }
+class FloorLock extends Polling {
   async take(token) {
     return (await this.client.set(this.key, token, "PX", leaseMs, "NX")) === "OK";
   }
@@ -82,23 +79,10 @@ class FloorLock {
   }
 }
 
-class FloorSemaphore {
+class FloorSemaphore extends Polling {
   constructor(client, key, permits, scripts) {
-    this.client = client;
-    this.key = key;
+    super(client, key, scripts);
     this.permits = permits;
-    this.scripts = scripts;
-  }
-  async acquire(signal) {
-    if (signal !== undefined)
-      return poll(
-        (token) => this.take(token),
-        (token) => this.release(token),
-        signal,
-      );
-    const token = randomUUID();
-    while (!(await this.take(token)));
-    return token;
   }
   async take(token) {
     return (await evalsha(this.client, this.scripts.takePermit, this.key, this.permits, token, leaseMs)) === 1;

@@ -17,7 +17,7 @@ export const metrics = [
   { key: "inversions", label: "pairs granted out of arrival order, %" },
   { key: "drainMs", label: "ms from the release to the last grant" },
 ];
-const waiters = size(200, 40);
+const waiters = size(200, 20);
 export const cases = [{ label: `${waiters} waiters`, waiters }];
 
 export async function drive({ workers }, { waiters }) {
