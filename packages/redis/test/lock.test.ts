@@ -52,6 +52,20 @@ describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
     expect(sync.barrier("b", 2).parties).toBe(2);
   });
 
+  test("a lease prints its token and state; events and barriers print in util.inspect too", async () => {
+    const sync = await redis.sync();
+    const lease = await sync.lock("print").hold();
+    expect(String(lease)).toBe("<Lease token:1>");
+    await lease.release();
+    expect(String(lease)).toBe("<Lease token:1 released>");
+    const lost = await sync.lock("print").hold();
+    await sync.close();
+    expect(String(lost)).toBe("<Lease token:2 lost>");
+    expect(String(sync)).toBe('<RedisSync prefix:"sync:" lease:30000 closed>');
+    expect(inspect(sync.event("e"))).toBe('<RedisEvent "e">');
+    expect(inspect(sync.barrier("b", 3))).toBe('<RedisBarrier "b" parties:3>');
+  });
+
   test("the same name is the same lock across instances; another prefix is another lock", async () => {
     const [a, b, c] = [await redis.sync(), await redis.sync(), await redis.sync({ prefix: "other:" })];
     const lease = await a.lock("n").hold();
