@@ -3,7 +3,7 @@
 import { inspect } from "node:util";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { LeaseLostError, RedisSync, type Lease } from "@sync/redis";
-import { describeRedis, eventually, kinds, sleep, useRedis } from "./harness";
+import { describeRedis, eventually, kinds, lost, sleep, useRedis } from "./harness";
 
 describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
   const redis = useRedis(kind);
@@ -58,9 +58,9 @@ describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
     expect(String(lease)).toBe("<Lease token:1>");
     await lease.release();
     expect(String(lease)).toBe("<Lease token:1 released>");
-    const lost = await sync.lock("print").hold();
+    const closedOn = await sync.lock("print").hold();
     await sync.close();
-    expect(String(lost)).toBe("<Lease token:2 lost>");
+    expect(String(closedOn)).toBe("<Lease token:2 lost>");
     expect(String(sync)).toBe('<RedisSync prefix:"sync:" lease:30000 closed>');
     expect(inspect(sync.event("e"))).toBe('<RedisEvent "e">');
     expect(inspect(sync.barrier("b", 3))).toBe('<RedisBarrier "b" parties:3>');
@@ -225,7 +225,7 @@ describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
   test("a renewal that finds the lease gone loses it: signal aborts with LeaseLostError, never re-acquired", async () => {
     const [a, b] = [await redis.sync({ lease: 300 }), await redis.sync({ lease: 300 })];
     const lease = await a.lock("gone").hold();
-    const aborted = new Promise((resolve) => lease.signal.addEventListener("abort", resolve));
+    const aborted = lost(lease);
     await redis.send(["DEL", "sync:{lock:gone}:h"]); // the server lost it
     const other = await b.lock("gone").hold({ timeout: 0 });
     await aborted;
@@ -246,7 +246,7 @@ describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
     const started = performance.now();
     redis.server.pause();
     try {
-      await new Promise((resolve) => lease.signal.addEventListener("abort", resolve));
+      await lost(lease);
       // lease - margin (lease/10) from the last confirmed renewal's sending:
       // before the server's 300 ms, plus what a loaded machine adds to timers.
       expect(performance.now() - started).toBeLessThan(300 + 200);
