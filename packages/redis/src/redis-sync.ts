@@ -211,6 +211,10 @@ export class Engine implements Holder {
   readonly #control: string;
   /** The keys of the BLPOP in flight. */
   #watched = new Set<string>();
+  /** A push to the control list is on its way: the BLPOP will start again. */
+  #woken = false;
+  /** A BLPOP is in flight. */
+  #reading = false;
   #blocking: Connection | undefined;
   #listening: Promise<void> | undefined;
   #unsubscribe: () => void = ignore;
@@ -357,9 +361,12 @@ export class Engine implements Holder {
 
   #watch(mailbox: string): void {
     this.#mailboxes.set(mailbox, (this.#mailboxes.get(mailbox) ?? 0) + 1);
-    if (this.#watched.has(mailbox)) return;
     this.#listen();
-    // Ends the BLPOP in flight, which then starts again with this mailbox.
+    // Not reading now: the next BLPOP takes the mailbox anyway.
+    if (!this.#reading || this.#watched.has(mailbox) || this.#woken) return;
+    // Ends the BLPOP in flight, which then starts again with this mailbox
+    // (and any other added before it does: one push is enough for them all).
+    this.#woken = true;
     this.scripts.connection.send(["RPUSH", this.#control, "1"]).catch(ignore);
   }
 
@@ -401,14 +408,18 @@ export class Engine implements Holder {
       }
       const keys = [this.#control, ...this.#mailboxes.keys()];
       this.#watched = new Set(keys);
+      this.#woken = false;
+      this.#reading = true;
       let reply: unknown;
       try {
         // After a reconnect, a bounded first read, then the fallback check.
         reply = await connection.send(["BLPOP", ...keys, recovering ? "1" : "0"]);
       } catch {
+        this.#reading = false;
         if (!this.#closed) await pause();
         continue;
       }
+      this.#reading = false;
       delay = 50;
       if (recovering) {
         recovering = false;

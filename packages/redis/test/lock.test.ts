@@ -127,6 +127,25 @@ describeRedis.each(kinds)("RedisSync (%s)", (kind) => {
     expect(tokens[0]).toBe(first.token + 1);
   });
 
+  test("no polling: 20 queued waiters of one process cost one heartbeat per lease/3, not one per waiter", async () => {
+    const [a, b] = [await redis.sync({ lease: 300 }), await redis.sync({ lease: 300 })];
+    const held = await a.lock("quiet").hold();
+    const waits = Array.from({ length: 20 }, () => b.lock("quiet").hold());
+    await eventually(async () => (await a.lock("quiet").waiters()) === 20);
+    await redis.send(["CONFIG", "RESETSTAT"]);
+    await sleep(1_000);
+    const stats = String(await redis.send(["INFO", "commandstats"]));
+    const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    // In one second: a renews its lease and b heartbeats, each every 100 ms
+    // (about 20 scripts in all; 20 waiters polling every 100 ms would be 200).
+    const scripts = calls("evalsha") + calls("eval");
+    expect(scripts).toBeGreaterThan(5);
+    expect(scripts).toBeLessThan(40);
+    expect(calls("blpop")).toBeLessThanOrEqual(1);
+    await held.release();
+    await Promise.all(waits.map((wait) => wait.then((lease) => lease.release())));
+  });
+
   test("release hands the hold straight to the head waiter: still locked, waiters drop by one", async () => {
     const [a, b] = [await redis.sync(), await redis.sync()];
     const lease = await a.lock("h").hold();
