@@ -1,7 +1,10 @@
 // A throwaway redis-server for tests, fault injection and benchmarks: on a
 // free loopback port, no persistence, stopped by the caller. Only loopback.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The redis-server binary on PATH, or undefined when there is none. */
 export function redisServerPath(): string | undefined {
@@ -54,7 +57,7 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. Idempotent. */
+  /** Stops the server (SIGTERM, then SIGKILL), waits for it to exit, removes its directory. Idempotent. */
   stop(): Promise<void>;
   /** Sends `signal` to the server process and waits for it to exit (unless SIGSTOP/SIGCONT). */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -75,11 +78,14 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
   const binary = redisServerPath();
   if (binary === undefined) throw new Error("redis-server is not on PATH");
   const port = await freePort();
+  // Its own working directory: a replica writes the RDB it receives there.
+  const dir = mkdtempSync(join(tmpdir(), "sync-redis-"));
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async (): Promise<void> => {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra];
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
+    args.push(...extra);
     const started = spawn(binary, args, { stdio: "ignore" });
     child = started;
     exited = new Promise((resolve) => started.once("exit", () => resolve()));
@@ -100,7 +106,10 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop: () => kill("SIGTERM"),
+    stop: async () => {
+      await kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
     kill,
     pause: () => void child?.kill("SIGSTOP"),
     resume: () => void child?.kill("SIGCONT"),
