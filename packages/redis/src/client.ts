@@ -50,7 +50,12 @@ function nodeRedis(client: NodeRedisClient): Connection {
     async duplicate() {
       const copy = client.duplicate();
       copy.on("error", ignore);
-      await copy.connect();
+      try {
+        await copy.connect();
+      } catch (error) {
+        copy.destroy?.();
+        throw error;
+      }
       return nodeRedis(copy);
     },
     // destroy() since node-redis 5; disconnect() before. Neither waits for
@@ -88,6 +93,14 @@ export function connect(client: unknown): Connection {
   }
   throw new TypeError("client must be a node-redis or ioredis client");
 }
+
+/**
+ * Whether `error` is the server's answer (ERR, WRONGTYPE, OOM, NOSCRIPT,
+ * BUSY, LOADING, …: an upper-case code first, in both clients) rather than a
+ * connection failure, after which the command may or may not have run.
+ */
+export const isReplyError = (error: unknown): boolean =>
+  error instanceof Error && /^[A-Z][A-Z_]+(\s|$)/.test(error.message);
 
 const noScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith("NOSCRIPT");
 

@@ -187,6 +187,7 @@ class Permits implements RedisLock, RedisSemaphore {
 
   hold(options?: WaitOptions): Promise<Lease> {
     const engine = this.#engine;
+    this.#place.count = String(this.permits);
     return engine
       .wait(
         this.#place,

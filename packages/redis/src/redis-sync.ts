@@ -91,7 +91,7 @@
  * and a lost lease is never renewed again.
  */
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
-import { connect, Scripts, type Connection } from "./client";
+import { connect, isReplyError, Scripts, type Connection } from "./client";
 import { optionsError, WaiterQueue } from "./core";
 import { Grant, type Holder } from "./lease";
 import {
@@ -133,6 +133,11 @@ export interface Place {
   readonly mailbox: string;
   /** The waiters of this instance the server has queued. */
   readonly queued: Set<Waiting>;
+  /**
+   * The permits of the last hold() here, "" for events and barriers: what a
+   * heartbeat restores on a server that lost its data.
+   */
+  count: string;
   /** A heartbeat scheduled for when the first holder's lease ends. */
   reap: ReturnType<typeof setTimeout> | undefined;
 }
@@ -199,7 +204,7 @@ export class Engine implements Holder {
   readonly #control: string;
   /** The keys of the BLPOP in flight. */
   #watched = new Set<string>();
-  #blocking: Promise<Connection> | undefined;
+  #blocking: Connection | undefined;
   #listening: Promise<void> | undefined;
   #unsubscribe: () => void = ignore;
   #ticker: ReturnType<typeof setInterval> | undefined;
@@ -230,6 +235,7 @@ export class Engine implements Holder {
         keys: [`${base}:m`, `${base}:q`, `${base}:h`, `${base}:a`],
         mailbox: `${base}:mb:${this.instance}`,
         queued: new Set(),
+        count: "",
         reap: undefined,
       };
       this.#places.set(base, place);
@@ -288,6 +294,18 @@ export class Engine implements Holder {
         else settled?.fail(countMismatch(String(detail)));
       },
       (error: unknown) => {
+        // The connection failed: the request may have been queued, or even
+        // granted, with the reply lost. A hold keeps waiting (the contract:
+        // until its own signal or timeout), as if queued: the heartbeat
+        // queues it again if the server does not have it, and a grant whose
+        // reply was lost expires unrenewed and is then queued again too.
+        if (place.count !== "" && mode === "wait" && !isReplyError(error) && !this.#closed) {
+          if (waiting.waiter.length === 0) return;
+          place.queued.add(waiting);
+          this.#watch(place.mailbox);
+          this.#tick();
+          return;
+        }
         this.#waiting.delete(id);
         waiting.waiter.shift()?.fail(error);
       },
@@ -347,17 +365,33 @@ export class Engine implements Holder {
   }
 
   #listen(): void {
-    if (this.#listening !== undefined) return;
-    this.#blocking = this.scripts.connection.duplicate();
-    this.#listening = this.#read(this.#blocking).catch(ignore);
+    this.#listening ??= this.#read().catch(ignore);
   }
 
-  async #read(connecting: Promise<Connection>): Promise<void> {
-    const connection = await connecting;
+  // The reading loop of the blocking connection, which it (re)makes as
+  // needed: a duplicate whose first connect fails (the server went away
+  // meanwhile) is dropped and made again.
+  async #read(): Promise<void> {
     let recovering = false;
-    this.#unsubscribe = connection.onReady(() => (recovering = true));
     let delay = 50;
+    const pause = async (): Promise<void> => {
+      recovering = true;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 1_000);
+    };
     while (!this.#closed) {
+      let connection = this.#blocking;
+      if (connection === undefined) {
+        try {
+          connection = await this.scripts.connection.duplicate();
+        } catch {
+          await pause();
+          continue;
+        }
+        if (this.#closed) return connection.close();
+        this.#blocking = connection;
+        this.#unsubscribe = connection.onReady(() => (recovering = true));
+      }
       const keys = [this.#control, ...this.#mailboxes.keys()];
       this.#watched = new Set(keys);
       let reply: unknown;
@@ -365,10 +399,7 @@ export class Engine implements Holder {
         // After a reconnect, a bounded first read, then the fallback check.
         reply = await connection.send(["BLPOP", ...keys, recovering ? "1" : "0"]);
       } catch {
-        if (this.#closed) return;
-        recovering = true;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 1_000);
+        if (!this.#closed) await pause();
         continue;
       }
       delay = 50;
@@ -392,9 +423,9 @@ export class Engine implements Holder {
 
   #heartbeat(place: Place): void {
     if (this.#closed || place.queued.size === 0) return;
-    const ids = place.kind === "lock" || place.kind === "semaphore" ? [...place.queued].map((w) => w.id) : [];
+    const ids = place.count === "" ? [] : [...place.queued].map((w) => w.id);
     this.scripts
-      .run(lua.heartbeat, place.keys, [this.instance, this.lease, ...ids])
+      .run(lua.heartbeat, place.keys, [this.instance, this.lease, place.count, ...ids])
       .then((reply) => this.#schedule(place, (reply as unknown[])[1]), ignore);
   }
 
@@ -473,11 +504,8 @@ export class Engine implements Holder {
     }
     this.#closing = Promise.all(sent).then(async () => {
       this.#unsubscribe();
-      if (this.#blocking !== undefined) {
-        const connection = await this.#blocking.catch(() => undefined);
-        connection?.close();
-        await this.#listening;
-      }
+      this.#blocking?.close();
+      await this.#listening;
       await this.scripts.connection.send(["DEL", this.#control]).catch(ignore);
     });
     return this.#closing;

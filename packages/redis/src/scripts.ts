@@ -190,20 +190,22 @@ return outcome
 );
 
 /**
- * heartbeat: ARGV instance, lease ms, then the ids of the instance's queued
- * waiters (semaphores only). Keeps the instance alive here, and puts back at
- * the tail any of those waiters that the server no longer has, neither queued
- * nor granted (reaped while this process was cut off). Replies {requeued,
- * ms until the first holder's lease ends or -1}.
+ * heartbeat: ARGV instance, lease ms, permits (or "" but for semaphores),
+ * then the ids of the instance's queued waiters (semaphores only). Keeps the
+ * instance alive here, and puts back at the tail any of those waiters that
+ * the server no longer has, neither queued nor granted (reaped while this
+ * process was cut off, or lost with the server's data, permits included).
+ * Replies {requeued, ms until the first holder's lease ends or -1}.
  */
 export const heartbeat = script(
   "heartbeat",
   `
 local lease = tonumber(ARGV[2])
 redis.call('HSET', alive, ARGV[1], (now + lease) .. ' ' .. lease)
+if ARGV[3] ~= '' then redis.call('HSETNX', meta, 'permits', ARGV[3]) end
 reap()
 local requeued = 0
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local id = ARGV[i]
   if not redis.call('ZSCORE', queue, id) and not redis.call('ZSCORE', holders, id) then
     unsend(id)

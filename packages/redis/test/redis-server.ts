@@ -105,7 +105,7 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
     pause: () => void child?.kill("SIGSTOP"),
     resume: () => void child?.kill("SIGCONT"),
     async restart() {
-      child?.kill("SIGCONT");
+      // SIGKILL ends a paused server too, without letting it run first.
       await kill("SIGKILL");
       await launch();
     },
