@@ -354,7 +354,8 @@ export class World {
 
   /**
    * The history to check. A holder stops counting at its release() call, at
-   * the abort of its lease.signal, at its death, or, if it was paused past
+   * the abort of its lease.signal, at its death, or, if it was paused (by
+   * the suite, or by a busy machine: the worker's own stalls) past
    * its lease and told of the loss within RESUME_GRACE of resuming, at its
    * local deadline: its last renewal went out at most lease/3 before the
    * pause, and its deadline is `lease` (less a margin) after that, so it is
@@ -369,12 +370,16 @@ export class World {
     const grants: Grant[] = [];
     for (const worker of this.workers.values()) {
       const killedAt = this.faults.find((f) => f.kind === "kill" && f.proc === worker.proc)?.at;
-      const pauses = this.faults
-        .filter((f) => f.kind === "pause" && f.proc === worker.proc)
-        .map((p) => ({
-          from: p.at,
-          to: this.faults.find((f) => f.kind === "resume" && f.proc === worker.proc && f.at > p.at)?.at ?? Infinity,
-        }));
+      // SIGSTOP/SIGCONT of the suite, and the gaps the worker saw in its own ticks.
+      const pauses = [
+        ...this.faults
+          .filter((f) => f.kind === "pause" && f.proc === worker.proc)
+          .map((p) => ({
+            from: p.at,
+            to: this.faults.find((f) => f.kind === "resume" && f.proc === worker.proc && f.at > p.at)?.at ?? Infinity,
+          })),
+        ...worker.events.filter((e) => e.ev === "stall").map((e) => ({ from: e.from as number, to: e.to as number })),
+      ];
       for (const req of worker.events.filter((e) => e.ev === "request" && e.id?.startsWith("h"))) {
         const id = req.id!;
         const outcome = worker.events.find((e) => e.id === id && (e.ev === "granted" || e.ev === "rejected"));

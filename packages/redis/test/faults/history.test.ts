@@ -112,8 +112,20 @@ test("fencing: a stale write accepted after a later holder wrote, or a token bel
   ).toEqual([
     "tokens: x granted token 3 twice: a/h1 (token 3), b/h1 (token 3)",
     "tokens: x b/h1 (token 3) was requested after a/h1 (token 3) was granted, with no higher token",
-    "fencing: x accepted a stale write of a/h1 (token 3) at 250.0, after b/h1 (token 3), granted later, had written",
+    "fencing: x accepted 1 stale write(s) of a/h1 (token 3), the first at 250.0, after b/h1 (token 3), granted later, had written",
   ]);
+  // Refused or not, once the later holder has written, the earlier one is stale.
+  const refused = [
+    write(a, 101, true),
+    { ...write(b, 201, false), token: 1 },
+    write(a, 250, true),
+    write(a, 260, true),
+  ];
+  expect(checkHistory({ requests: [], grants: [a, { ...b, token: 4 }], writes: refused }, lock)).toEqual([
+    "fencing: x accepted 2 stale write(s) of a/h1 (token 3), the first at 250.0, after b/h1 (token 1), granted later, had written",
+  ]);
+  // Not across a server restart: tokens start again there, as documented.
+  expect(checkHistory({ requests: [], grants: [a, { ...b, token: 1, epoch: 1 }], writes: refused }, lock)).toEqual([]);
   const c = grant("c", 1, 400, 500);
   expect(
     checkHistory({ requests: [], grants: [c], writes: [write(b, 201, true), write(c, 401, true)] }, lock),

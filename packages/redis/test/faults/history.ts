@@ -200,13 +200,17 @@ function checkFifo(name: string, requests: Request[], grants: Grant[]): string[]
 }
 
 /**
- * The fenced resource never accepts a stale holder's write: once a later
- * holder has written, a write of an earlier grant must be refused, and the
- * resource itself never accepted a token below one it had accepted.
+ * The fenced resource never accepts a stale holder's write: once a holder
+ * granted later (in the same server incarnation: tokens start again after
+ * a data loss, as the contract says) has tried to write, a write of an
+ * earlier grant must be refused; and the resource itself never accepted a
+ * token below one it had accepted. (Before the later holder's first write
+ * the resource cannot know, which is why a holder writes first thing.)
  */
 function checkFencing(name: string, grants: Grant[], writes: Write[], eps: number): string[] {
   const problems: string[] = [];
   const grantOf = new Map(grants.map((g) => [`${g.proc}/${g.id}`, g]));
+  const stale = new Map<string, { writer: Grant; newer: Write; count: number; at: number }>();
   let highest = -Infinity;
   const sorted = [...writes].sort((a, b) => a.at - b.at);
   for (const w of sorted) {
@@ -214,19 +218,27 @@ function checkFencing(name: string, grants: Grant[], writes: Write[], eps: numbe
     if (w.accepted) highest = Math.max(highest, w.token);
     const writer = grantOf.get(`${w.proc}/${w.id}`);
     if (!w.accepted || writer === undefined) continue;
-    const newer = sorted.find(
-      (o) =>
+    const newer = sorted.find((o) => {
+      const other = grantOf.get(`${o.proc}/${o.id}`);
+      return (
         o.at < w.at &&
-        o.accepted &&
-        `${o.proc}/${o.id}` !== `${w.proc}/${w.id}` &&
-        (grantOf.get(`${o.proc}/${o.id}`)?.grantedAt ?? -Infinity) > writer.grantedAt + eps,
-    );
-    if (newer !== undefined) {
-      problems.push(
-        `fencing: ${name} accepted a stale write of ${describe(writer)} at ${round(w.at)}, ` +
-          `after ${newer.proc}/${newer.id} (token ${newer.token}), granted later, had written`,
+        other !== undefined &&
+        other !== writer &&
+        other.epoch === writer.epoch &&
+        other.grantedAt > writer.grantedAt + eps
       );
-    }
+    });
+    if (newer === undefined) continue;
+    const key = `${w.proc}/${w.id} ${newer.proc}/${newer.id}`;
+    const seen = stale.get(key);
+    if (seen === undefined) stale.set(key, { writer, newer, count: 1, at: w.at });
+    else seen.count++;
+  }
+  for (const { writer, newer, count, at } of stale.values()) {
+    problems.push(
+      `fencing: ${name} accepted ${count} stale write(s) of ${describe(writer)}, the first at ${round(at)}, ` +
+        `after ${newer.proc}/${newer.id} (token ${newer.token}), granted later, had written`,
+    );
   }
   return problems;
 }

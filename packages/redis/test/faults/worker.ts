@@ -44,6 +44,18 @@ function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ proc, at: now(), ...event })}\n`);
 }
 
+// ---------------------------------------------------------------- stalls
+
+// A process that is not scheduled (a busy machine, like a GC pause or a
+// SIGSTOP) cannot act, nor learn that its lease is gone: a tick every 20 ms
+// reports each gap over 150 ms, and the history treats it as a pause.
+let lastTick = now();
+setInterval(() => {
+  const at = now();
+  if (at - lastTick > 150) emit({ ev: "stall", from: lastTick, to: at });
+  lastTick = at;
+}, 20).unref();
+
 // ---------------------------------------------------------------- the clock
 
 // The wall clock can be moved by `skew` (scenario 8): Date.now() and
