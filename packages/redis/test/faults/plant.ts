@@ -18,8 +18,8 @@ export interface Planting {
 
 export const plantings: Record<string, Planting> = {
   "renew-noop": {
-    description: "renewal turned off: the renew script confirms without extending the lease",
-    edits: [["scripts.ts", "redis.call('ZADD', holders, now + tonumber(ARGV[2]), ARGV[1])\nreturn 1", "return 1"]],
+    description: "renewal turned off: the renew script answers 1 without touching the lease",
+    edits: [["scripts.ts", '  "renew",\n  `\nreap()', '  "renew",\n  `\nif true then return 1 end\nreap()']],
   },
   "release-no-owner": {
     description: "release without the owner check: it removes whichever hold ends first, even from a lost lease",

@@ -332,6 +332,34 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    id: "s4b",
+    title:
+      "4b. the server restarted while a holder is cut off: the next waiter is not granted before that holder's lease is lost",
+    kinds: ["lock"],
+    world: { proxy: true },
+    fifo: false,
+    async run(ctx) {
+      const [h1] = await ctx.spawn(["h1"], { viaProxy: true });
+      const [a] = await ctx.spawn(["a"]);
+      const held = await ctx.world.acquire(h1!, ctx.cmd({ writeEvery: 100 }));
+      const qa = await ctx.world.enqueue(a!, ctx.cmd(), 1);
+      // h1 cannot hear of the restart: only its local deadline tells it.
+      ctx.world.proxy!.stall();
+      ctx.world.log("stall");
+      const restartedAt = await ctx.world.restartServer();
+      const granted = await a!.next({ ev: "granted", id: qa }, 2 * LEASE + MARGIN);
+      const lost = await h1!.next({ ev: "lost", id: held.id }, 2 * LEASE + MARGIN);
+      ctx.claim(lost.at < granted.at, `a was granted ${ms(lost.at - granted.at)} before h1, cut off, lost its lease`);
+      ctx.note(
+        `a granted ${ms(granted.at - restartedAt)} after the restart; h1, cut off, lost its lease ${ms(lost.at - restartedAt)} after it`,
+      );
+      ctx.world.proxy!.heal();
+      ctx.world.log("heal");
+      await release(h1!, held.id);
+      await release(a!, qa);
+    },
+  },
+  {
     id: "s5",
     title:
       "5. the server paused longer than the lease: timeouts and aborts fire on time, nothing granted twice after SIGCONT",
