@@ -388,7 +388,11 @@ export class World {
           id,
           name: req.name!,
           requestAt: req.at,
-          order: this.order.get(`${worker.proc}/${id}`),
+          // A waiter whose process stood still for half a lease may have
+          // been reaped as dead: its arrival order no longer binds.
+          order: pauses.some((p) => p.to - p.from >= LEASE / 2 && p.to > req.at && p.from < (outcome?.at ?? Infinity))
+            ? undefined
+            : this.order.get(`${worker.proc}/${id}`),
           outcome:
             outcome === undefined
               ? killedAt === undefined
