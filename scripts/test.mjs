@@ -33,10 +33,12 @@ for (const [name, env, flags] of [
     const result = JSON.parse(readFileSync(outputFile, "utf8"));
     passed += result.numPassedTests;
     failed += result.numFailedTests;
+    let skipped = 0;
     for (const file of result.testResults) {
       if (!/[\\/]packages[\\/]redis[\\/]/.test(file.name)) continue;
-      redisSkipped += file.assertionResults.filter((test) => test.status === "pending").length;
+      skipped += file.assertionResults.filter((test) => test.status === "pending").length;
     }
+    redisSkipped = Math.max(redisSkipped, skipped);
   } catch {
     ok = false; // jest did not get as far as writing its results
   }
@@ -45,7 +47,7 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`tests: ${passed} passed, ${failed} failed`);
 if (!haveRedis && redisSkipped > 0) {
   console.log(
-    `!!! ${redisSkipped} @sync/redis tests SKIPPED: redis-server is not on PATH ` +
+    `!!! ${redisSkipped} @sync/redis tests SKIPPED in each run: redis-server is not on PATH ` +
       "(apt-get install redis-server, or brew install redis, to run them)",
   );
 }

@@ -15,6 +15,7 @@ import { Condition } from "@sync/condition";
 import { Guard, InvalidStateError, TimeoutError, WaiterQueue, withTimeout } from "@sync/core";
 import { Event } from "@sync/event";
 import { Lock } from "@sync/lock";
+import { LeaseLostError, RedisSync } from "@sync/redis";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
 import { assert, equal, rejects, runAll, sleep, test, throws, tick, track } from "./harness.js";
 
@@ -617,6 +618,11 @@ test("WaiterQueue: O(1) FIFO with signal and timeout, for primitives of your own
   await sleep(30);
   equal(log, ["b b left", "a ok", "c TimeoutError"]);
   equal(queue.length, 0);
+});
+
+test("@sync/redis: its bundle loads without Node (it needs a Redis client, which a page has not)", () => {
+  throws(() => new RedisSync({}), TypeError);
+  assert(new LeaseLostError("lost") instanceof InvalidStateError, "LeaseLostError is core's InvalidStateError");
 });
 
 await runAll();

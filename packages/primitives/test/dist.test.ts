@@ -278,6 +278,24 @@ const checks: Record<string, { body: string; expected: Record<string, unknown> }
       exports: sourceExports,
     },
   },
+  // Not in the umbrella. Its tests with a server run on this bundle too
+  // (SYNC_TEST_DIST=1); this checks the bundle without one.
+  redis: {
+    body: `
+      let refused;
+      try { new m.RedisSync({}); } catch (error) { refused = error; }
+      const lost = new m.LeaseLostError("lost");
+      return {
+        refused: [refused instanceof TypeError, refused.message],
+        lost: [lost instanceof core.InvalidStateError, lost.name],
+        exports: Object.keys(m).sort(),
+      };`,
+    expected: {
+      refused: [true, "client must be a node-redis or ioredis client"],
+      lost: [true, "LeaseLostError"],
+      exports: ["LeaseLostError", "RedisSync"],
+    },
+  },
 };
 
 describe.each(Object.keys(checks))("@sync/%s", (name) => {

@@ -74,7 +74,12 @@ function ioRedis(client: IoRedisClient): Connection {
       return Promise.resolve(ioRedis(copy));
     },
     close: () => client.disconnect(),
-    onReady: (listener) => subscribe(client, listener),
+    onReady(listener) {
+      // A duplicate is still connecting when it is returned: its first
+      // "ready" is not a reconnect.
+      let first = client.status !== "ready";
+      return subscribe(client, () => (first ? (first = false) : listener()));
+    },
   };
 }
 

@@ -26,15 +26,17 @@
  * hands the freed permits to the head waiters:
  *
  *   acquire    grant at once when nobody is queued and a permit is free,
- *              else queue (or, for `timeout: 0`, answer "busy").
+ *              else queue (or, for `timeout: 0`, answer "busy"). Sent
+ *              again for an id the server has, it only answers "queued".
  *   release    remove the hold; hand its permit to the head waiter.
  *   renew      extend a hold that is still there; report it gone otherwise.
  *   cancel     take a waiter out of the queue, or, if it was granted in the
  *              meantime, release that grant and take its message back out
  *              of the mailbox: no permit leaks.
  *   heartbeat  keep this instance alive at this primitive; queue again, at
- *              the tail, any of its waiters the server reaped while it was
- *              cut off.
+ *              the tail, any of its waiters the server no longer has (reaped
+ *              while this process was cut off, or lost with the server's
+ *              data, whose permits it restores too).
  *   inspect    the counts behind locked(), waiters(), available(), isSet(),
  *              nWaiting(), broken().
  *   eventWait, eventSet, eventClear, barrierWait, barrierBreak: the same
@@ -78,17 +80,22 @@
  * a client's wall clock. Locally, `performance.now()` only: a lease counts
  * as lost `lease - margin` after the last confirmed renewal was *sent*
  * (margin: lease / 10), which is before the server's deadline, which was
- * set after that sending. A grant pushed to the mailbox is renewed at once
- * on arrival, and its local deadline counts from that arrival.
+ * set after that sending. A grant in the reply counts from when its request
+ * was sent; a grant pushed to the mailbox counts from its arrival and is
+ * renewed at once, which corrects that guess within one round trip.
  *
  * Failure model. One server, or a primary whose replicas may lose the last
  * writes on fail-over (`replicas: n` WAITs after each grant to narrow that).
  * The network may drop, delay or cut connections: a waiting call keeps
- * waiting until its signal or timeout; after a reconnect the blocking
- * connection's first read is followed by a heartbeat of every primitive,
- * which re-queues reaped waiters; a held lease is lost at its local
- * deadline. Nothing is granted twice: a grant exists only on the server,
- * and a lost lease is never renewed again.
+ * waiting until its signal or timeout (a hold whose request met a dropped
+ * connection counts as queued: the heartbeat queues it if the server never
+ * got it, and a grant whose reply was lost expires unrenewed and is queued
+ * again); after a reconnect the blocking connection's first read is
+ * followed by a heartbeat of every primitive; a held lease is lost at its
+ * local deadline. Nothing is granted twice: a grant exists only on the
+ * server, and a lost lease is never renewed again. A server error (a script
+ * error, OOM, a key of the wrong type, checked before any write) rejects the
+ * call and changes nothing.
  */
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { connect, isReplyError, Scripts, type Connection } from "./client";
@@ -204,6 +211,10 @@ export class Engine implements Holder {
   readonly #control: string;
   /** The keys of the BLPOP in flight. */
   #watched = new Set<string>();
+  /** A push to the control list is on its way: the BLPOP will start again. */
+  #woken = false;
+  /** A BLPOP is in flight. */
+  #reading = false;
   #blocking: Connection | undefined;
   #listening: Promise<void> | undefined;
   #unsubscribe: () => void = ignore;
@@ -350,9 +361,12 @@ export class Engine implements Holder {
 
   #watch(mailbox: string): void {
     this.#mailboxes.set(mailbox, (this.#mailboxes.get(mailbox) ?? 0) + 1);
-    if (this.#watched.has(mailbox)) return;
     this.#listen();
-    // Ends the BLPOP in flight, which then starts again with this mailbox.
+    // Not reading now: the next BLPOP takes the mailbox anyway.
+    if (!this.#reading || this.#watched.has(mailbox) || this.#woken) return;
+    // Ends the BLPOP in flight, which then starts again with this mailbox
+    // (and any other added before it does: one push is enough for them all).
+    this.#woken = true;
     this.scripts.connection.send(["RPUSH", this.#control, "1"]).catch(ignore);
   }
 
@@ -394,14 +408,18 @@ export class Engine implements Holder {
       }
       const keys = [this.#control, ...this.#mailboxes.keys()];
       this.#watched = new Set(keys);
+      this.#woken = false;
+      this.#reading = true;
       let reply: unknown;
       try {
         // After a reconnect, a bounded first read, then the fallback check.
         reply = await connection.send(["BLPOP", ...keys, recovering ? "1" : "0"]);
       } catch {
+        this.#reading = false;
         if (!this.#closed) await pause();
         continue;
       }
+      this.#reading = false;
       delay = 50;
       if (recovering) {
         recovering = false;

@@ -120,7 +120,8 @@ export interface Script {
 const script = (name: string, body: string): Script => ({ name, source: `${prelude}\n${body}` });
 
 /**
- * acquire: ARGV id, count, lease ms, mode ("wait" | "try").
+ * acquire: ARGV id, count, lease ms, mode ("wait" | "try"). Idempotent: a
+ * request for an id the server already has replies "queued".
  * Replies {"count", stored} (another count: nothing changed), {"done",
  * token}, {"busy"} (mode "try", nothing changed) or {"queued", ms until the
  * first holder's lease ends}.
@@ -133,6 +134,11 @@ local stored = count_mismatch('permits', ARGV[2])
 if stored then return {'count', stored} end
 reap()
 wake()
+-- The same request again (a client resends what a dropped connection left
+-- unanswered): already queued, or granted, whose message says so.
+if redis.call('ZSCORE', queue, id) or redis.call('ZSCORE', holders, id) then
+  return {'queued', next_expiry()}
+end
 if redis.call('ZCARD', queue) == 0 and redis.call('ZCARD', holders) < tonumber(ARGV[2]) then
   return {'done', grant(id, lease)}
 end
@@ -242,6 +248,7 @@ export const eventWait = script(
   `
 reap()
 if redis.call('HGET', meta, 'flag') then return {'done', 'set'} end
+if redis.call('ZSCORE', queue, ARGV[1]) then return {'queued'} end
 if ARGV[3] == 'try' then return {'busy'} end
 enqueue(ARGV[1], tonumber(ARGV[2]))
 return {'queued'}
@@ -285,6 +292,7 @@ local stored = count_mismatch('parties', ARGV[2])
 if stored then return {'count', stored} end
 reap()
 if redis.call('HGET', meta, 'broken') then return {'done', 'abort'} end
+if redis.call('ZSCORE', queue, ARGV[1]) then return {'queued'} end
 local waiting = redis.call('ZRANGE', queue, 0, -1)
 if #waiting + 1 < tonumber(ARGV[2]) then
   if ARGV[4] == 'try' then return {'busy'} end

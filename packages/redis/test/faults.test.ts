@@ -4,7 +4,7 @@
 // on, and nothing is granted twice.
 import { TimeoutError } from "@sync/core";
 import { LeaseLostError } from "@sync/redis";
-import { describeRedis, eventually, kinds, sleep, useRedis } from "./harness";
+import { describeRedis, eventually, kinds, lost, sleep, useRedis } from "./harness";
 import { startRedis } from "./redis-server";
 
 describeRedis.each(kinds)("faults (%s)", (kind) => {
@@ -54,7 +54,7 @@ describeRedis.each(kinds)("faults (%s)", (kind) => {
     const waiting = b.lock("restart").hold();
     await eventually(async () => (await a.lock("restart").waiters()) === 1);
     await redis.server.restart();
-    await new Promise((resolve) => held.signal.addEventListener("abort", resolve));
+    await lost(held);
     expect(held.signal.reason).toBeInstanceOf(LeaseLostError);
     const lease = await waiting;
     // The server lost its counter with its data: tokens regress (docs/redis.md, Safety).

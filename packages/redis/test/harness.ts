@@ -104,3 +104,9 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ms
     await sleep(5);
   }
 }
+
+/** Resolves once `lease` is lost (at once if it is already). */
+export function lost(lease: { signal: AbortSignal }): Promise<void> {
+  if (lease.signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => lease.signal.addEventListener("abort", () => resolve(), { once: true }));
+}

@@ -120,13 +120,16 @@ describeRedis.each(kinds)("processes (%s)", (kind) => {
     const next = await waiting;
     const after = performance.now() - killed;
     expect(next.token).toBe(Number(token) + 1);
-    // The dead lease had at most `lease` left; the waiter's process reaps at its end.
-    expect(after).toBeLessThan(lease + 300);
+    // The dead lease had at most `lease` left; the waiter's process reaps at
+    // its end (a bound with room for a loaded machine).
+    expect(after).toBeLessThan(2 * lease);
     await next.release();
   }, 30_000);
 
   test("a waiter that dies leaves the queue within `lease`: it never stalls the ones behind it", async () => {
-    const lease = 400;
+    // Long enough that a live child starved of CPU on a loaded machine keeps
+    // its heartbeat in time.
+    const lease = 1_000;
     const sync = await redis.sync({ lease });
     const lock = sync.lock("die-waiting");
     const held = await lock.hold();
@@ -139,7 +142,7 @@ describeRedis.each(kinds)("processes (%s)", (kind) => {
     await dead.exited;
     const killed = performance.now();
     await eventually(async () => (await lock.waiters()) === 1, 2_000);
-    expect(performance.now() - killed).toBeLessThan(lease + 300);
+    expect(performance.now() - killed).toBeLessThan(2 * lease);
     await held.release();
     const next = await behind;
     expect(next.token).toBe(held.token + 1); // the dead waiter was never granted
