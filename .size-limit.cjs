@@ -15,25 +15,23 @@
 const dist = (name) => `packages/${name}/dist/index.mjs`;
 
 /**
- * [export, package, budget] for every primitive. Issue 5 asked for 1.0 kB
- * (Lock, Event, Semaphore) and 1.5 kB (Condition, Barrier), and 3 kB for
- * everything; measured with core included they are 1.8–2.3 kB, and 3.2 kB
- * for everything, of which @sync/core is about 1.5 kB: its option checks with
- * their messages, the one abort listener per signal that keeps n waits on one
- * signal O(n) instead of O(n^2), the ring that keeps 100,000 queued waiters as
- * cheap as an array of resolvers, and the instances kept so that compiled code
- * survives a full GC (docs/performance.md). The ring and the kept instances
- * added about 0.3 kB for issue 6, which is what took scenarios (c) and (g) to
- * the floor. These budgets hold today's sizes with about 4% headroom, so any
- * growth is a decision, not an accident.
+ * [export, package, budget] for every primitive. Issue 11 asks for Lock,
+ * Event and Barrier at 1.5 kB, Semaphore with BoundedSemaphore 1.6 kB,
+ * Condition 1.8 kB and all six 2.8 kB. Not reached yet: after dropping
+ * keepShape and the internal exports, and shortening messages, core's share
+ * grew again with the hardening of issue 11 (cross-build brands, the abort
+ * reason for polyfilled signals, the error report of an abort, the ring that
+ * shrinks, grants by need). These budgets hold today's sizes with about 2%
+ * headroom, so that any growth is a decision; docs/performance.md lists the
+ * figures.
  */
 const primitives = [
-  ["Lock", "lock", "1.95 kB"],
-  ["Event", "event", "1.9 kB"],
-  ["Semaphore", "semaphore", "2 kB"],
-  ["BoundedSemaphore", "semaphore", "2.1 kB"],
-  ["Condition", "condition", "2.35 kB"],
-  ["Barrier", "barrier", "1.95 kB"],
+  ["Lock", "lock", "1.98 kB"],
+  ["Event", "event", "1.86 kB"],
+  ["Semaphore", "semaphore", "2.25 kB"],
+  ["BoundedSemaphore", "semaphore", "2.25 kB"],
+  ["Condition", "condition", "2.4 kB"],
+  ["Barrier", "barrier", "1.97 kB"],
 ];
 
 const check = (name, pkg, imported, limit) => ({
@@ -53,5 +51,5 @@ module.exports = [
     check(`${name} from @sync/${pkg}`, pkg, `{ ${name} }`, limit),
     check(`${name} from @sync/primitives`, "primitives", `{ ${name} }`, limit),
   ]),
-  check("everything: * from @sync/primitives", "primitives", "*", "3.3 kB"),
+  check("everything: * from @sync/primitives", "primitives", "*", "3.42 kB"),
 ];

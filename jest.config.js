@@ -30,6 +30,7 @@ const base = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/../../tsconfig.json" }] },
   moduleNameMapper: {
     "^@sync/([a-z]+)$": dist ? "<rootDir>/../$1/dist/index.cjs" : "<rootDir>/../$1/src/index.ts",
+    "^@sync/([a-z]+)/internal$": dist ? "<rootDir>/../$1/dist/internal.cjs" : "<rootDir>/../$1/src/internal.ts",
   },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
 };

@@ -1,6 +1,11 @@
 // The one build of every package: run from a package folder as
 // `rollup -c ../../rollup.config.mjs`. It reads that package's package.json,
 // so no package has a build config of its own.
+//
+// Each entry of the `exports` map is built from src/<name>.ts ("." from
+// src/index.ts) into dist/<name>.{mjs,cjs,d.mts,d.ts], all in one rollup run:
+// code that two entries share goes to one chunk, so `@sync/core` and
+// `@sync/core/internal` share their state (one WeakMap of abort watches).
 import { readFileSync } from "node:fs";
 import { dts } from "rollup-plugin-dts";
 import esbuild from "rollup-plugin-esbuild";
@@ -9,25 +14,32 @@ const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const dependencies = Object.keys(pkg.dependencies ?? {});
 // @sync/* stays an import: each package ships once and is deduplicated.
 const external = (id) => dependencies.some((name) => id === name || id.startsWith(`${name}/`));
-const input = "src/index.ts";
+const input = Object.fromEntries(
+  Object.keys(pkg.exports)
+    .filter((key) => key !== "./package.json")
+    .map((key) => {
+      const name = key === "." ? "index" : key.slice(2);
+      return [name, `src/${name}.ts`];
+    }),
+);
+const output = (format, extension) => ({
+  dir: "dist",
+  format,
+  entryFileNames: `[name].${extension}`,
+  chunkFileNames: `shared-[hash].${extension}`,
+});
 
 export default [
   {
     input,
     external,
     plugins: [esbuild({ target: "es2022", tsconfig: "tsconfig.json" })],
-    output: [
-      { file: "dist/index.mjs", format: "es" },
-      { file: "dist/index.cjs", format: "cjs" },
-    ],
+    output: [output("es", "mjs"), output("cjs", "cjs")],
   },
   {
     input,
     external,
     plugins: [dts({ tsconfig: "tsconfig.json" })],
-    output: [
-      { file: "dist/index.d.mts", format: "es" },
-      { file: "dist/index.d.ts", format: "es" },
-    ],
+    output: [output("es", "d.mts"), output("es", "d.ts")],
   },
 ];

@@ -6,13 +6,16 @@ import { isDeepStrictEqual } from "node:util";
 const root = new URL("../packages/", import.meta.url);
 const problems = [];
 
-const exportsMap = {
-  ".": {
-    import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
-    require: { types: "./dist/index.d.ts", default: "./dist/index.cjs" },
-  },
+// "." and, for core only, the internal subpath that sibling packages import.
+const entry = (name) => ({
+  import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` },
+  require: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.cjs` },
+});
+const exportsMap = (dir) => ({
+  ".": entry("index"),
+  ...(dir === "core" ? { "./internal": entry("internal") } : {}),
   "./package.json": "./package.json",
-};
+});
 
 for (const dir of readdirSync(root)) {
   const pkg = JSON.parse(readFileSync(new URL(`${dir}/package.json`, root), "utf8"));
@@ -29,7 +32,9 @@ for (const dir of readdirSync(root)) {
   expect("main", "./dist/index.cjs");
   expect("module", "./dist/index.mjs");
   expect("types", "./dist/index.d.ts");
-  expect("exports", exportsMap);
+  expect("exports", exportsMap(dir));
+  // node10 resolution (no exports map) finds the internal types through typesVersions.
+  expect("typesVersions", dir === "core" ? { "*": { internal: ["./dist/internal.d.ts"] } } : undefined);
   expect("scripts", { build: "rollup -c ../../rollup.config.mjs" });
   expect("publishConfig", { access: "public" });
   // A package may take the user's own client as an optional peer (@sync/redis:

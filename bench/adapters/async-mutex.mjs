@@ -30,6 +30,20 @@ class SemaphoreLock {
   }
 }
 
+/** Semaphore.acquire(weight) resolves to [value, releaser]; the releaser gives the weight back. */
+class WeightedLock {
+  inner;
+  constructor(value) {
+    this.inner = new Semaphore(value);
+  }
+  acquire(n) {
+    return this.inner.acquire(n);
+  }
+  release([, releaser]) {
+    releaser();
+  }
+}
+
 /** withTimeout(mutex).acquire() resolves to the releaser, or rejects with E_TIMEOUT. */
 class TimeoutLock {
   inner = withTimeout(new Mutex(), 60_000);
@@ -49,6 +63,7 @@ export default [
     mode: "plain",
     lock: () => new MutexLock(),
     semaphore: (value) => new SemaphoreLock(new Semaphore(value)),
+    weighted: (value) => new WeightedLock(value),
   },
   {
     name: "async-mutex withTimeout",

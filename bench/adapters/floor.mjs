@@ -80,6 +80,51 @@ class FloorSemaphore {
 }
 
 /**
+ * A weighted semaphore, FIFO with head-of-line blocking: the needs and the
+ * resolvers in two arrays read from a moving head; a release grants the
+ * head while its need fits, and the first that does not fit stops the rest.
+ */
+class FloorWeighted {
+  needs = [];
+  resolvers = [];
+  head = 0;
+  constructor(value) {
+    this.value = value;
+  }
+  acquire(n) {
+    if (this.head === this.needs.length && this.value >= n) {
+      this.value -= n;
+      return resolvedTrue;
+    }
+    let resolve;
+    const promise = new Promise((settle) => (resolve = settle));
+    this.needs.push(n);
+    this.resolvers.push(resolve);
+    return promise;
+  }
+  release(_, n) {
+    const { needs, resolvers } = this;
+    let value = this.value + n;
+    let head = this.head;
+    while (head < needs.length && needs[head] <= value) {
+      value -= needs[head];
+      const resolve = resolvers[head];
+      resolvers[head++] = undefined;
+      resolve(true);
+    }
+    this.value = value;
+    if (head === needs.length) {
+      needs.length = resolvers.length = head = 0;
+    } else if (head >= 1024 && head * 2 >= needs.length) {
+      this.needs = needs.slice(head);
+      this.resolvers = resolvers.slice(head);
+      head = 0;
+    }
+    this.head = head;
+  }
+}
+
+/**
  * One node per waiter in a doubly linked list, with its own abort listener:
  * O(1) removal at any position, the listener removed on grant.
  */
@@ -214,6 +259,7 @@ class FloorSharedBarrier {
 export const shapes = [
   new FloorLock(),
   new FloorSemaphore(1),
+  new FloorWeighted(1),
   new FloorCancellableLock(),
   new FloorWaiter(null, null),
   new FloorEvent(),
@@ -228,6 +274,7 @@ export default [
     mode: "plain",
     lock: () => new FloorLock(),
     semaphore: (value) => new FloorSemaphore(value),
+    weighted: (value) => new FloorWeighted(value),
     cancellableLock: () => new FloorCancellableLock(),
     event: () => new FloorEvent(),
     barrier: (parties) => new FloorBarrier(parties),

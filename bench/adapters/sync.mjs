@@ -34,6 +34,36 @@ class WithTimeout {
   }
 }
 
+/**
+ * A Semaphore as (c) drives it: (c) hands `release()` the token that
+ * `acquire()` resolved with (`true`, for @sync), which `release(n)` would
+ * take for a count of permits and refuse.
+ */
+class Counting {
+  constructor(value) {
+    this.inner = new Semaphore(value);
+  }
+  acquire() {
+    return this.inner.acquire();
+  }
+  release() {
+    this.inner.release();
+  }
+}
+
+/** `acquire({ permits })` and `release(n)` for the weighted scenario. */
+class Weighted {
+  constructor(value) {
+    this.inner = new Semaphore(value);
+  }
+  acquire(n) {
+    return this.inner.acquire({ permits: n });
+  }
+  release(_, n) {
+    this.inner.release(n);
+  }
+}
+
 /** `acquire(signal)` for the cancellation scenario: the lock's own `{ signal }`. */
 class Cancellable {
   inner = new Lock();
@@ -51,7 +81,8 @@ export default [
     role: "sync",
     mode: "plain",
     lock: () => new Lock(),
-    semaphore: (value) => new Semaphore(value),
+    semaphore: (value) => new Counting(value),
+    weighted: (value) => new Weighted(value),
     cancellableLock: () => new Cancellable(),
     event: () => new Event(),
     barrier: (parties) => new Barrier(parties),

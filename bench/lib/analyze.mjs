@@ -11,6 +11,7 @@ export const targets = {
   e: { metric: "bytes", floor: 1.3 },
   f: { metric: "ns", floor: 1.5 },
   g: { metric: "ns", floor: 1.5 },
+  j: { metric: "ns", floor: 1.3 },
 };
 
 /** The scenario id of a scenario file: `a-uncontended.mjs` → `a`, `r2-contended.mjs` → `r2`. */

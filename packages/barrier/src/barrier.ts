@@ -1,4 +1,7 @@
-import { inspect, keepShape, InvalidStateError, optionsError, WaiterQueue, type WaitOptions } from "@sync/core";
+import { InvalidStateError, type WaitOptions } from "@sync/core";
+import { check, inspect, isInstance, WaiterQueue } from "@sync/core/internal";
+
+const BROKEN = /* #__PURE__ */ Symbol.for("@sync/BrokenBarrierError");
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -15,6 +18,16 @@ import { inspect, keepShape, InvalidStateError, optionsError, WaiterQueue, type 
  */
 export class BrokenBarrierError extends InvalidStateError {
   override name = "BrokenBarrierError";
+
+  /** The brand that `instanceof` looks for in another build's instances. */
+  get [BROKEN](): true {
+    return true;
+  }
+
+  /** `instanceof`, across builds of `@sync/barrier` (ESM and CommonJS in one app). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, BrokenBarrierError, BROKEN, value);
+  }
 }
 
 /**
@@ -56,7 +69,6 @@ export class Barrier {
     if (!Number.isInteger(parties) || parties < 1)
       throw new RangeError(`parties must be an integer >= 1, got ${parties}`);
     this.#parties = parties;
-    keepShape(Barrier, () => new Barrier(1));
   }
 
   /**
@@ -76,14 +88,18 @@ export class Barrier {
    *   `TypeError`/`RangeError` for malformed options.
    */
   wait(options?: WaitOptions): Promise<number> {
-    const error = optionsError(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
-    if (error !== undefined) return Promise.reject(error);
-    if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
-    // The last party: release the whole cycle in this one step. Positions
-    // are handed out now, so they stay distinct when someone left early.
-    let position = 0;
-    for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(position++);
-    return Promise.resolve(position);
+    try {
+      const error = check(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
+      if (error !== undefined) return Promise.reject(error);
+      if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
+      // The last party: release the whole cycle in this one step. Positions
+      // are handed out now, so they stay distinct when someone left early.
+      let position = 0;
+      for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(position++);
+      return Promise.resolve(position);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
 import fc from "fast-check";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 
 function listeners(signal: AbortSignal): number {
   return getEventListeners(signal, "abort").length;

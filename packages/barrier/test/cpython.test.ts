@@ -36,7 +36,7 @@
  *   covers a reset right after a release.
  */
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 const N = 5;
 

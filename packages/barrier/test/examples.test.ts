@@ -2,7 +2,7 @@
 // compares their whole output, each line with the virtual time it was printed at.
 import { main as phases } from "../../../docs/examples/barrier-phases";
 import { main as python } from "../../../docs/examples/barrier-python";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("barrier-python prints what Python's docs show, with filling where asyncio says draining", async () => {
   expect(await runExample(python)).toEqual([

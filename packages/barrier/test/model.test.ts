@@ -32,7 +32,7 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -59,7 +59,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
 

@@ -1,15 +1,5 @@
-import {
-  Guard,
-  hold,
-  inspect,
-  keepShape,
-  InvalidStateError,
-  optionsError,
-  refusal,
-  run,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
+import { check, hold, inspect, run, WaiterQueue } from "@sync/core/internal";
 import { Lock } from "@sync/lock";
 
 function checkCount(n: unknown): void {
@@ -56,7 +46,6 @@ export class Condition {
     if (lock === undefined || lock === null) lock = new Lock();
     else if (!(lock instanceof Lock)) throw new TypeError("lock must be a Lock");
     this.#lock = lock;
-    keepShape(Condition, () => new Condition());
   }
 
   /** Acquires the underlying lock: {@link Lock.acquire}. */
@@ -111,8 +100,8 @@ export class Condition {
    */
   async wait(options?: WaitOptions): Promise<true> {
     if (!this.#lock.locked()) throw new InvalidStateError("cannot wait on un-acquired lock");
-    const refused = refusal(options);
-    if (refused !== undefined) return refused;
+    const error = check(options, true);
+    if (error !== undefined) throw error;
     this.#lock.release();
     try {
       await this.#waiters.wait(options);
@@ -143,7 +132,7 @@ export class Condition {
   async waitFor<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
     if (typeof predicate !== "function") throw new TypeError(`predicate must be a function, got ${typeof predicate}`);
     if (!this.#lock.locked()) throw new InvalidStateError("cannot wait on un-acquired lock");
-    const error = optionsError(options);
+    const error = check(options);
     if (error !== undefined) throw error;
     let result = predicate();
     const timeout = options?.timeout;

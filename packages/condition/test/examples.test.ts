@@ -1,7 +1,7 @@
 // Runs the Condition example of docs/examples under jest fake timers and
 // compares its whole output, each line with the virtual time it was printed at.
 import { main as boundedQueue } from "../../../docs/examples/condition-bounded-queue";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("condition-bounded-queue: puts wait while full, takes while empty, a timed-out put is dropped", async () => {
   expect(await runExample(boundedQueue)).toEqual([

@@ -43,7 +43,7 @@ import fc from "fast-check";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Condition } from "@sync/condition";
 import { Lock } from "@sync/lock";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -68,7 +68,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // A chain of waitFor() rounds handing the lock on takes many microtask turns;
 // rather than guess how many (tick(200) costs more than the whole model), a

@@ -1,7 +1,13 @@
+import { isInstance } from "./shared";
+
+const TIMEOUT = /* #__PURE__ */ Symbol.for("@sync/TimeoutError");
+const INVALID_STATE = /* #__PURE__ */ Symbol.for("@sync/InvalidStateError");
+
 /**
  * The error a waiting call rejects with when its `timeout` runs out, and that
  * {@link withTimeout} rejects with on time-out. asyncio raises `TimeoutError`
- * from `asyncio.wait_for()` in the same place.
+ * from `asyncio.wait_for()` in the same place. `instanceof` also recognises
+ * one made by another build of `@sync/core` (ESM and CommonJS in one app).
  *
  * @example
  * ```ts
@@ -15,13 +21,24 @@
  */
 export class TimeoutError extends Error {
   override name = "TimeoutError";
+
+  /** The brand that `instanceof` looks for in another build's instances. */
+  get [TIMEOUT](): true {
+    return true;
+  }
+
+  /** `instanceof`, across builds of `@sync/core`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, TimeoutError, TIMEOUT, value);
+  }
 }
 
 /**
  * The error for a call that the primitive's state does not allow: releasing
  * an unlocked `Lock`, notifying a `Condition` without holding its lock, and
  * the like. asyncio raises `RuntimeError` in the same places. The state is
- * unchanged after it.
+ * unchanged after it. `instanceof` also recognises one made by another build
+ * of `@sync/core`.
  *
  * @example
  * ```ts
@@ -35,4 +52,14 @@ export class TimeoutError extends Error {
  */
 export class InvalidStateError extends Error {
   override name = "InvalidStateError";
+
+  /** The brand that `instanceof` looks for in another build's instances. */
+  get [INVALID_STATE](): true {
+    return true;
+  }
+
+  /** `instanceof`, across builds of `@sync/core`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, InvalidStateError, INVALID_STATE, value);
+  }
 }

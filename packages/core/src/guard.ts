@@ -6,7 +6,8 @@ import type { WaitOptions } from "./options";
  * @example
  * ```ts
  * const target: Acquirable = new Semaphore(2);
- * using _ = await hold(target);
+ * await target.acquire();
+ * target.release();
  * ```
  */
 export interface Acquirable {
@@ -14,11 +15,23 @@ export interface Acquirable {
   release(): void;
 }
 
+// A weighted acquire is released with the count it took; others ignore it.
+type Releasable = { release(permits?: number): void };
+type Weighted = { permits?: number } | undefined | null;
+
 // Runtimes without explicit resource management lack `Symbol.dispose`. There
 // the guard is keyed by `Symbol.for("Symbol.dispose")`, so a polyfill
 // `Symbol.dispose ??= Symbol.for("Symbol.dispose")` makes `using` work
-// whether it loads before or after this module.
-const dispose = (Symbol.dispose ?? Symbol.for("Symbol.dispose")) as typeof Symbol.dispose;
+// whether it loads before or after this module. Typed as a symbol of its own
+// so that the published types need no `esnext.disposable` lib.
+const dispose: unique symbol = (Symbol.dispose ?? Symbol.for("Symbol.dispose")) as never;
+
+// `[Symbol.dispose](): void` where the compiler's lib knows `Symbol.dispose`,
+// nothing where it does not: a project without lib `esnext.disposable` still
+// compiles the published types, and one with it may write `using`.
+type Disposer = {
+  [K in SymbolConstructor extends { readonly dispose: infer D extends symbol } ? D : never]: () => void;
+};
 
 /**
  * What `hold()` resolves to: proof of one acquisition, released once. Use it
@@ -35,10 +48,16 @@ const dispose = (Symbol.dispose ?? Symbol.for("Symbol.dispose")) as typeof Symbo
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class Guard {
   #owner: Acquirable | undefined;
+  readonly #permits: number | undefined;
 
-  /** @param owner - what `release()` releases, once. */
-  constructor(owner: Acquirable) {
+  /**
+   * @param owner - what `release()` releases, once.
+   * @param permits - passed to `owner.release()`: the permits of a weighted
+   *   `Semaphore` hold.
+   */
+  constructor(owner: Acquirable, permits?: number) {
     this.#owner = owner;
+    this.#permits = permits;
   }
 
   /**
@@ -49,7 +68,7 @@ export class Guard {
     const owner = this.#owner;
     if (owner === undefined) return;
     this.#owner = undefined;
-    owner.release();
+    (owner as Releasable).release(this.#permits);
   }
 
   /** The same as {@link release}; what `using` calls. */
@@ -58,27 +77,24 @@ export class Guard {
   }
 }
 
-// The method above is keyed by `dispose`, which is `Symbol.dispose` wherever
-// that exists; this tells TypeScript so, and makes `Guard` a `Disposable`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface Guard extends Disposable {}
+export interface Guard extends Disposer {}
 
 /**
  * Acquires `target` and resolves to a {@link Guard} that releases it once:
- * the shared body of every primitive's `hold()`.
+ * the shared body of every primitive's `hold()`. A weighted acquire's
+ * `options.permits` goes to the guard, which gives them all back.
  *
  * **Cancellation**: as `target.acquire(options)`; a rejected acquire gives no
- * guard and holds nothing.
- *
- * @example
- * ```ts
- * hold(options?: WaitOptions): Promise<Guard> {
- *   return hold(this, options);
- * }
- * ```
+ * guard and holds nothing. Never throws: every error is a rejection.
  */
 export function hold(target: Acquirable, options?: WaitOptions): Promise<Guard> {
-  return target.acquire(options).then(() => new Guard(target));
+  try {
+    const permits = (options as Weighted)?.permits;
+    return target.acquire(options).then(() => new Guard(target, permits));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -90,17 +106,14 @@ export function hold(target: Acquirable, options?: WaitOptions): Promise<Guard> 
  *
  * @throws `TypeError` (as a rejection) if `fn` is not a function; nothing is
  *   acquired then.
- * @example
- * ```ts
- * const rows = await run(lock, () => db.query("select 1"));
- * ```
  */
 export async function run<R>(target: Acquirable, fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
-  if (typeof fn !== "function") throw new TypeError(`fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== "function") throw new TypeError("fn must be a function");
+  const permits = (options as Weighted)?.permits;
   await target.acquire(options);
   try {
     return await fn();
   } finally {
-    target.release();
+    (target as Releasable).release(permits);
   }
 }

@@ -1,4 +1,5 @@
 import { TimeoutError } from "./errors";
+import { reasonOf } from "./shared";
 
 /**
  * The last, optional argument of every call that can wait.
@@ -23,81 +24,42 @@ export interface WaitOptions {
 /**
  * Checks a duration in milliseconds: a number >= 0, `Infinity` allowed.
  * Returns the error to reject with, or `undefined` when it is valid.
- *
- * @example
- * ```ts
- * durationError(-1, "ms"); // RangeError: ms must be >= 0, got -1
- * durationError(Infinity, "ms"); // undefined
- * ```
  */
 export function durationError(value: unknown, name: string): Error | undefined {
-  if (typeof value !== "number") return new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (typeof value !== "number") return new TypeError(`${name} must be a number`);
   // `!(value >= 0)` is also true for NaN.
-  if (!(value >= 0)) return new RangeError(`${name} must be >= 0, got ${value}`);
-  return undefined;
+  return value >= 0 ? undefined : new RangeError(`${name} must be >= 0`);
 }
 
 /**
- * Why a waiting call with these options may not go ahead, or `undefined` if
- * it may: a `TypeError` or `RangeError` for a malformed option, or the
- * reason of a signal that has already aborted. `timeout: 0` is not checked
- * here: it forbids waiting, not succeeding at once.
+ * The one check of a waiting call's options: what the call must reject with
+ * instead of going ahead, or `undefined` if it may. That is a `TypeError` or
+ * `RangeError` for a malformed option, the reason of a signal that has
+ * already aborted, and, when `waiting` (the call cannot succeed at once), a
+ * {@link TimeoutError} for `timeout: 0`. It never throws: an options object
+ * whose getters throw gives what they throw.
  *
- * @example
- * ```ts
- * const error = optionsError(options);
- * if (error !== undefined) return Promise.reject(error);
- * ```
+ * A signal is recognised by what it does, not by `instanceof`, so one from
+ * another realm (an iframe's) or a polyfill works.
  */
-export function optionsError(options: WaitOptions | undefined | null): unknown {
+export function check(options: WaitOptions | undefined | null, waiting?: boolean): unknown {
   if (options === undefined || options === null) return undefined;
-  if (typeof options !== "object") return new TypeError(`options must be an object, got ${typeof options}`);
-  const { signal, timeout } = options;
-  if (timeout !== undefined) {
-    const error = durationError(timeout, "timeout");
-    if (error !== undefined) return error;
+  try {
+    if (typeof options !== "object") return new TypeError("options must be an object");
+    const { signal, timeout } = options;
+    if (timeout !== undefined) {
+      const error = durationError(timeout, "timeout");
+      if (error !== undefined) return error;
+    }
+    if (signal !== undefined) {
+      if (typeof signal?.aborted !== "boolean" || typeof signal.addEventListener !== "function") {
+        return new TypeError("signal must be an AbortSignal");
+      }
+      if (signal.aborted) return reasonOf(signal);
+    }
+    if (waiting && timeout === 0) return new TimeoutError("timed out without waiting");
+    return undefined;
+  } catch (error) {
+    return error;
   }
-  if (signal !== undefined) {
-    if (!(signal instanceof AbortSignal)) return new TypeError("signal must be an AbortSignal");
-    if (signal.aborted) return signal.reason;
-  }
-  return undefined;
-}
-
-/**
- * True when a call with these options may succeed at once: no options, or
- * valid options with no signal that has already aborted. The fast path of
- * every primitive asks this before it grants anything, so an aborted signal
- * changes nothing even where the call could have succeeded.
- *
- * @example
- * ```ts
- * if (!this.#locked && mayProceed(options)) {
- *   this.#locked = true;
- *   return resolvedTrue;
- * }
- * return this.#waiters.wait(options);
- * ```
- */
-export function mayProceed(options: WaitOptions | undefined | null): boolean {
-  return options === undefined || optionsError(options) === undefined;
-}
-
-/**
- * The rejected promise a call with these options must return instead of
- * waiting, or `undefined` if it may wait: {@link optionsError}, or a
- * {@link TimeoutError} for `timeout: 0`.
- *
- * @example
- * ```ts
- * const refused = refusal(options);
- * if (refused !== undefined) return refused;
- * ```
- */
-export function refusal(options: WaitOptions | undefined | null): Promise<never> | undefined {
-  if (options === undefined || options === null) return undefined;
-  const error = optionsError(options);
-  if (error !== undefined) return Promise.reject(error);
-  if (options.timeout === 0) return Promise.reject(new TimeoutError("timed out without waiting (timeout: 0)"));
-  return undefined;
 }

@@ -4,20 +4,19 @@
  *
  * Structure. A ring: an array whose capacity is a power of two, read from
  * `head` for `span` slots, wrapping at the end. Each pending call is one
- * `Waiter` node in one slot; the node knows its slot and its queue, and
- * keeps the resolve function of the promise its caller awaits. Removing a
- * waiter from the middle empties its slot and leaves a hole, which `shift()`
- * never sees (invariant 6). There are no links between nodes: with 100,000
- * waiters queued (the bench's scenario c), a doubly linked list of the same
- * nodes took 1.6 to 1.7 times as long as this ring, while a ring of nodes
- * and a ring of bare resolve functions measured the same, so the links
- * were the cost.
+ * `Waiter` node in one slot; the node knows its slot, its queue, what it
+ * needs (one permit, or several), and the resolve function of the promise
+ * its caller awaits. A waiter that leaves from the middle empties its slot
+ * and leaves a hole, which the ends of the span never show (invariant 6).
+ * There are no links between nodes: a ring of nodes costs what an array of
+ * resolve functions costs, a linked list of the same nodes far more
+ * (docs/performance.md).
  *
  * Two kinds of node. A call with no signal and no finite timeout can only be
- * granted (or failed by its primitive), so its node is a plain `Waiter`:
- * three fields, and no reject function kept alive. A call with a signal or a
- * timeout gets a `CancellableWaiter`, which also keeps the reject function,
- * its timer, and its place in the watch of its signal.
+ * granted (or failed by its primitive), so its node is a plain `Waiter`. A
+ * call with a signal or a timeout gets a `CancellableWaiter`, which also
+ * keeps the reject function, its timer, and its place in the watch of its
+ * signal.
  *
  * One listener per signal. However many waiters share one AbortSignal, the
  * signal gets a single listener: its `AbortWatch`, found through a WeakMap,
@@ -25,61 +24,62 @@
  * aborts. A listener per waiter would make every `addEventListener` scan the
  * listeners already there (EventTarget refuses duplicates by searching its
  * list), so n calls sharing a request's signal would cost O(n^2), and Node
- * warns about a leak past 10 listeners. The WeakMap, not a Map, so that a
- * primitive dropped with waiters still queued is collected with them.
+ * warns about a leak past 10 listeners. `withTimeout` uses the same watch.
+ * The WeakMap, not a Map, so that a primitive dropped with waiters still
+ * queued is collected with them.
+ *
+ * Needs. Each waiter needs a number of units (1 unless the primitive says
+ * otherwise). `grantFitting(available, value)` serves the head while its
+ * need fits in what is left, and stops at the first that does not: a
+ * weighted Semaphore's permits, a reader-writer lock's batch (a read needs
+ * 1, a write all of them), as tokio's batch semaphore does. Stopping there
+ * (head-of-line blocking) is what keeps a large request from starving.
  *
  * Invariants.
  *   1. A node is in the queue if and only if its `queue` is that queue.
- *      Removal clears it, so a second removal does nothing and returns
- *      false.
+ *      Removal clears it, so a second removal does nothing.
  *   2. Whoever removes a waiter settles it, exactly once. Either the
- *      primitive grants it (`shift()`, then `grant()` or `fail()`), or an
- *      abort or timeout abandons it (`remove()`, then reject).
+ *      primitive grants it (`shift()` then `grant()` or `fail()`, or
+ *      `grantFitting()`), or an abort or timeout abandons it.
  *   3. Settling a cancellable waiter takes it out of its signal's watch and
  *      clears its timer; a watch left with no waiter removes its listener.
  *   4. When an abandoned waiter leaves, the queue's `onLeave` hook runs, so a
- *      wake-up meant for it goes to the next waiter.
+ *      wake-up meant for it goes to the next waiter. A waiter whose signal
+ *      has aborted is never granted: the grant skips it and rejects it, and
+ *      the one behind it gets what it would have had (no hook: the grant is
+ *      already under way).
  *   5. A watch is the listener of its signal, and in the WeakMap, if and
- *      only if it lists at least one waiter.
+ *      only if it lists at least one entry.
  *   6. While the queue is not empty, the first and the last slot of the
- *      span hold waiters: holes lie only between them. An empty queue has
- *      no span.
+ *      span hold waiters: holes lie only between them.
+ *   7. The ring's capacity is at most four times its length, or the
+ *      minimum: a queue that drained after a burst gives the memory back.
  *
- * Cost. `push`, `shift`, `remove`, `first`, `last` and `length` are O(1),
- * amortized where the ring grows or a removal steps over holes: each slot
- * is copied once per doubling and each hole stepped over once. Iteration is
- * O(span). A waiting call allocates one node and one promise; with a
- * signal, one WeakMap look-up, and a watch and a listener only for the
- * first waiter on that signal; with a finite timeout, one timer.
+ * Cost. `wait`, `shift`, a removal and `length` are O(1), amortized where
+ * the ring grows or shrinks or a removal steps over holes: a resize copies
+ * the live waiters once, and follows at least a quarter of the capacity in
+ * pushes or removals since the last; each hole is stepped over once. A
+ * waiting call allocates one node and one promise; with a signal, one
+ * WeakMap look-up, and a watch and a listener only for the first waiter on
+ * that signal; with a finite timeout, one timer.
  *
  * Who may call what. The primitive owns its queue: it adds waiters with
- * `wait()`, and grants them with `shift()` followed by `grant()` or `fail()`.
- * The watch of a waiter's signal and its timer are the only callers of
- * `abandon()` on a pending waiter in the primitives of this library.
+ * `wait()`, and grants them with `shift()` (or `grantFitting()`). Only the
+ * watch of a waiter's signal and its timer abandon a pending waiter.
  *
  * Why it is fair. Waiters are appended at the tail and granted from the head,
  * and a primitive hands what it releases straight to the head waiter instead
  * of making it available to whoever asks next, so a newcomer never overtakes
  * a waiter that is already queued.
- *
- * Shapes. The first queue made keeps one instance of each class here for as
- * long as the class lives (`keepShape`, in shared.ts, says why): without it
- * a full collection while no waiter is pending throws away the code
- * compiled for them.
  */
 
 import { TimeoutError } from "./errors";
-import { refusal, type WaitOptions } from "./options";
-import { keepShape } from "./shared";
+import { check, type WaitOptions } from "./options";
+import { reasonOf, report } from "./shared";
 import { arm, type Timed } from "./timer";
 
-function noop(): void {}
-
-// The ring's capacity when it is new or empty, and the largest it keeps
-// while empty: a queue that once held many waiters gives the memory back
-// when it drains, one that fills and drains by the hundred keeps its ring.
+// The ring's smallest capacity, which a new or drained queue starts from.
 const MIN_CAPACITY = 16;
-const MAX_IDLE_CAPACITY = 1024;
 
 // A thenable that rejects whatever promise adopts it: how `fail()` rejects,
 // so a plain waiter need not keep its reject function. Every `fail()` takes
@@ -90,9 +90,8 @@ function rejection(error: unknown): never {
 }
 
 /**
- * One pending call in a {@link WaiterQueue}. A primitive meets it when it
- * takes it off the queue with `shift()` and settles it with `grant()` or
- * `fail()`.
+ * One pending call, as a primitive sees it once `shift()` has taken it off
+ * the queue: settle it exactly once, with `grant()` or `fail()`.
  *
  * @example
  * ```ts
@@ -100,73 +99,51 @@ function rejection(error: unknown): never {
  * if (waiter !== undefined) waiter.grant(true);
  * ```
  */
-export class Waiter<T> {
-  /** @internal Where this waiter sits in its queue's ring; meaningful only while `queue` is set. */
+export interface Waiter<T> {
+  /** Resolves the caller's promise with `value`. */
+  grant(value: T): void;
+  /** Rejects the caller's promise with `error` (a `reset()` or `abort()` of the primitive). */
+  fail(error: unknown): void;
+}
+
+/** A queued call: see the design notes at the top of this file. */
+class Pending<T> implements Waiter<T> {
   slot = 0;
-  /** @internal The queue this waiter is in, or null (invariant 1). */
   queue: WaiterQueue<T> | null = null;
-  /** @internal Settles the caller's promise. */
-  resolve: (value: T) => void;
 
-  /** @param resolve - settles the caller's promise; nothing when omitted. */
-  constructor(resolve: (value: T) => void = noop) {
-    this.resolve = resolve;
-  }
+  constructor(
+    readonly resolve: (value: T) => void,
+    readonly need: number,
+  ) {}
 
-  /**
-   * Resolves the caller's promise with `value`. Call it once, on a waiter
-   * taken off the queue (invariant 2).
-   */
   grant(value: T): void {
     this.resolve(value);
   }
 
-  /**
-   * Rejects the caller's promise with `error` (a `reset()` or `abort()` of
-   * the primitive). Call it once, on a waiter taken off the queue
-   * (invariant 2).
-   */
   fail(error: unknown): void {
     this.resolve(rejection(error));
   }
 
-  /**
-   * Abandons the wait because its signal aborted or its timer ran out: if
-   * the waiter is still queued, it leaves, rejects with `reason`, and the
-   * queue's `onLeave` hook runs. Once granted, this does nothing.
-   */
-  abandon(reason: unknown): void {
-    const queue = this.queue;
-    // invariant 1: not queued means already granted or abandoned.
-    if (queue === null) return;
-    queue.remove(this);
-    this.reject(reason); // invariants 2 and 3
-    queue.onLeave?.(); // invariant 4
-  }
-
-  /**
-   * Rejects an abandoned waiter: as {@link fail} for a plain waiter, which
-   * no signal or timer can abandon anyway.
-   */
-  protected reject(reason: unknown): void {
-    this.fail(reason);
+  /** The reason to reject with instead of a grant: its signal has aborted (invariant 4). */
+  aborted(): unknown {
+    return undefined;
   }
 }
 
 /**
  * A waiter that passed a signal or a finite timeout: it also keeps its
- * reject function, its timer and its links in the watch of its signal.
+ * reject function, its timer and the watch of its signal.
  */
-class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
-  watch: AbortWatch | null = null;
-  watchPrev: Watched | null = null;
-  watchNext: Watched | null = null;
+class CancellablePending<T> extends Pending<T> implements Watched, Timed {
+  watch: AbortWatch | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  readonly #reject: (reason: unknown) => void;
 
-  constructor(resolve: (value: T) => void, reject: (reason: unknown) => void) {
-    super(resolve);
-    this.#reject = reject;
+  constructor(
+    resolve: (value: T) => void,
+    need: number,
+    readonly refuse: (reason: unknown) => void,
+  ) {
+    super(resolve, need);
   }
 
   override grant(value: T): void {
@@ -179,11 +156,28 @@ class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
     super.fail(error);
   }
 
+  /**
+   * Abandons the wait because its signal aborted or its timer ran out: it
+   * leaves, rejects with `reason`, and `onLeave` runs.
+   */
+  abandon(reason: unknown): void {
+    // Queued: a settled waiter has left its watch and its timer (invariant 3).
+    const queue = this.queue!;
+    queue.remove(this);
+    this.reject(reason); // invariants 2 and 3
+    queue.onLeave?.(); // invariant 4
+  }
+
+  override aborted(): unknown {
+    const signal = this.watch?.signal;
+    return signal?.aborted ? reasonOf(signal) : undefined;
+  }
+
   // An abort or a timeout rejects at once, so the caller sees its rejection
   // before whatever the primitive grants next in the same step.
-  protected override reject(reason: unknown): void {
+  reject(reason: unknown): void {
     this.#disarm();
-    this.#reject(reason);
+    this.refuse(reason);
   }
 
   /** The timer's end: the timeout ran out before the grant. */
@@ -193,90 +187,79 @@ class CancellableWaiter<T> extends Waiter<T> implements Watched, Timed {
 
   // invariant 3
   #disarm(): void {
-    this.watch?.remove(this);
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    unwatch(this);
+    clearTimeout(this.timer);
   }
 }
 
-/** What an {@link AbortWatch} lists: a cancellable waiter, whatever its `T`. */
-interface Watched {
-  watch: AbortWatch | null;
-  watchPrev: Watched | null;
-  watchNext: Watched | null;
+/** What an {@link AbortWatch} lists: a cancellable waiter, or a `withTimeout` call. */
+export interface Watched {
+  watch: AbortWatch | undefined;
   abandon(reason: unknown): void;
 }
 
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
-// `once`: on abort the signal drops the listener itself.
-const once: AddEventListenerOptions = { once: true };
-
 /**
- * The one abort listener of a signal: the waiters that wait with it, oldest
- * first, all abandoned when it aborts (invariant 5).
+ * The one abort listener of a signal: the entries that wait with it, oldest
+ * first (a Set keeps insertion order), all abandoned when it aborts
+ * (invariant 5).
  */
-class AbortWatch {
-  #head: Watched | null = null;
-  #tail: Watched | null = null;
+class AbortWatch extends Set<Watched> {
   // A function rather than the watch itself as an EventListenerObject: Node
   // wraps an object listener in an async function, which costs a closure per
   // listener and a promise per abort.
-  readonly #listener = (): void => this.#abort();
-
-  constructor(readonly signal: AbortSignal) {}
-
-  /** Lists `waiter` in the watch of `signal`, which it starts if there is none. */
-  static add(signal: AbortSignal, waiter: Watched): void {
-    let watch = watches.get(signal);
-    if (watch === undefined) {
-      watch = new AbortWatch(signal);
-      watches.set(signal, watch);
-      signal.addEventListener("abort", watch.#listener, once);
+  readonly listener = (): void => {
+    const reason = reasonOf(this.signal);
+    let failure: { error: unknown } | undefined;
+    // In order; an `onLeave` hook may grant or abandon other entries of
+    // this signal, which then leave the set themselves and are not visited.
+    // One that throws must not keep the others queued: go on, report after.
+    for (const entry of this) {
+      try {
+        entry.abandon(reason);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
-    waiter.watch = watch;
-    waiter.watchPrev = watch.#tail;
-    if (watch.#tail === null) watch.#head = waiter;
-    else watch.#tail.watchNext = waiter;
-    watch.#tail = waiter;
+    if (failure !== undefined) report(failure.error);
+  };
+
+  constructor(readonly signal: AbortSignal) {
+    super();
   }
+}
 
-  /** Unlists `waiter`; the last one out stops the watch (invariant 5). */
-  remove(waiter: Watched): void {
-    const { watchPrev: prev, watchNext: next } = waiter;
-    if (prev === null) this.#head = next;
-    else prev.watchNext = next;
-    if (next === null) this.#tail = prev;
-    else next.watchPrev = prev;
-    waiter.watch = waiter.watchPrev = waiter.watchNext = null;
-    if (this.#head === null) {
-      watches.delete(this.signal);
-      if (!this.signal.aborted) this.signal.removeEventListener("abort", this.#listener);
-    }
+/** Lists `entry` in the watch of `signal`, which it starts if there is none. */
+export function watch(signal: AbortSignal, entry: Watched): void {
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    watches.set(signal, (watch = new AbortWatch(signal)));
+    signal.addEventListener("abort", watch.listener, { once: true });
   }
+  (entry.watch = watch).add(entry);
+}
 
-  #abort(): void {
-    const reason: unknown = this.signal.reason;
-    // One at a time from the head: an `onLeave` hook may grant or abandon
-    // other waiters of this signal, which then leave the list themselves.
-    for (let waiter; (waiter = this.#head) !== null;) {
-      this.remove(waiter);
-      waiter.abandon(reason);
-    }
+/** Unlists `entry` from its watch, if any; the last one out stops the watch (invariant 5). */
+export function unwatch(entry: Watched): void {
+  const watch = entry.watch;
+  entry.watch = undefined;
+  if (watch?.delete(entry) && watch.size === 0) {
+    watches.delete(watch.signal);
+    watch.signal.removeEventListener("abort", watch.listener);
   }
 }
 
 /**
  * The FIFO of pending waiters that every `@sync` primitive is built on: a
- * ring of waiters with O(1) push, shift and removal of any waiter, which
- * wires each wait's `signal` and `timeout`.
+ * queue with O(1) append, shift and removal of any waiter, which wires each
+ * wait's `signal` and `timeout`.
  *
- * Cancellation: a waiter whose signal aborts, or whose timeout runs out,
+ * **Cancellation**: a waiter whose signal aborts, or whose timeout runs out,
  * leaves the queue at once (O(1)) and rejects with `signal.reason` or a
- * {@link TimeoutError}; then `onLeave` runs. Once granted, an abort or a
- * timeout does nothing.
+ * {@link TimeoutError}; then `onLeave` runs. A waiter whose signal has
+ * aborted is never handed out by `shift()`, even before its abort listener
+ * has run. Once granted, an abort or a timeout does nothing.
  *
  * @typeParam T - what a granted waiter resolves with.
  * @example A minimal fair lock
@@ -285,11 +268,9 @@ class AbortWatch {
  *   #locked = false;
  *   #waiters = new WaiterQueue<true>();
  *   acquire(options?: WaitOptions): Promise<true> {
- *     if (!this.#locked && mayProceed(options)) {
- *       this.#locked = true;
- *       return resolvedTrue;
- *     }
- *     return this.#waiters.wait(options);
+ *     if (this.#locked || this.#waiters.length > 0) return this.#waiters.wait(options);
+ *     this.#locked = true;
+ *     return Promise.resolve(true);
  *   }
  *   release(): void {
  *     const next = this.#waiters.shift();
@@ -299,44 +280,26 @@ class AbortWatch {
  * }
  * ```
  */
-export class WaiterQueue<T> implements Iterable<Waiter<T>> {
+export class WaiterQueue<T> {
   // The ring: `#span` slots from `#head` on (wrapping at the capacity, a
   // power of two) hold the queued waiters in order, and the holes that
   // removals left between them (invariant 6).
-  #slots: (Waiter<T> | undefined)[] = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
+  #slots: (Pending<T> | undefined)[] = new Array<Pending<T> | undefined>(MIN_CAPACITY);
   #head = 0;
   #span = 0;
   #length = 0;
 
   /**
-   * @param onLeave - runs after an abandoned (aborted or timed out) waiter
-   *   has left the queue and rejected, so a primitive that wakes waiters
-   *   without handing over (as asyncio does) can pass the wake-up on.
+   * @param onLeave - runs after an aborted or timed-out waiter has left the
+   *   queue and rejected, so a primitive can pass on what that waiter was
+   *   blocking (a weighted Semaphore grants the waiters behind it that now
+   *   fit; Event counts its callers).
    */
-  constructor(readonly onLeave?: () => void) {
-    // One instance of each class of this file, kept with the first queue.
-    keepShape(WaiterQueue, () => [
-      new WaiterQueue(),
-      new Waiter(),
-      new CancellableWaiter(noop, noop),
-      new AbortWatch(new AbortController().signal),
-    ]);
-  }
+  constructor(readonly onLeave?: () => void) {}
 
   /** How many waiters are queued. */
   get length(): number {
     return this.#length;
-  }
-
-  /** The oldest waiter, or `undefined` when the queue is empty. */
-  get first(): Waiter<T> | undefined {
-    // invariant 6: the head slot holds a waiter whenever one is queued.
-    return this.#slots[this.#head];
-  }
-
-  /** The newest waiter, or `undefined` when the queue is empty. */
-  get last(): Waiter<T> | undefined {
-    return this.#length === 0 ? undefined : this.#slots[(this.#head + this.#span - 1) & (this.#slots.length - 1)];
   }
 
   /**
@@ -347,78 +310,88 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
    *
    * Nothing is queued, and the promise rejects at once, when the options are
    * malformed (`TypeError`, `RangeError`), the signal has already aborted, or
-   * `timeout` is `0`.
+   * `timeout` is `0`. It never throws.
    *
    * **Cancellation**: before the grant, an abort or a timeout removes the
    * waiter in O(1), rejects, and runs `onLeave`. After the grant it changes
    * nothing: the waiter has left its signal's watch and its timer is
    * cleared.
-   */
-  wait(options?: WaitOptions): Promise<T> {
-    const refused = refusal(options);
-    if (refused !== undefined) return refused;
-    const signal = options?.signal;
-    const timeout = options?.timeout ?? Infinity;
-    let resolve!: (value: T) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<T>((settle, refuse) => {
-      resolve = settle;
-      reject = refuse;
-    });
-    if (signal === undefined && timeout === Infinity) {
-      this.push(new Waiter<T>(resolve));
-      return promise;
-    }
-    const waiter = new CancellableWaiter<T>(resolve, reject);
-    this.push(waiter);
-    if (signal !== undefined) AbortWatch.add(signal, waiter);
-    if (timeout !== Infinity) arm(waiter, timeout);
-    return promise;
-  }
-
-  /**
-   * Appends a waiter that is in no queue. {@link wait} does this for you;
-   * use it only for a waiter that you settle yourself.
    *
-   * @throws `TypeError` if the waiter is already in a queue.
+   * @param need - what the waiter needs of `grantFitting()`'s `available`
+   *   (internal to `@sync`; 1 by default).
    */
-  push(waiter: Waiter<T>): void {
-    if (waiter.queue !== null) throw new TypeError("waiter is already queued");
-    if (this.#span === this.#slots.length) this.#resize();
-    const slot = (this.#head + this.#span) & (this.#slots.length - 1);
-    this.#slots[slot] = waiter;
-    waiter.slot = slot;
-    waiter.queue = this;
-    this.#span++;
-    this.#length++;
+  wait(options?: WaitOptions, need = 1): Promise<T> {
+    try {
+      const error = check(options, true);
+      if (error !== undefined) return Promise.reject(error);
+      const signal = options?.signal;
+      const timeout = options?.timeout ?? Infinity;
+      let resolve!: (value: T) => void;
+      let reject!: (reason: unknown) => void;
+      const promise = new Promise<T>((settle, refuse) => {
+        resolve = settle;
+        reject = refuse;
+      });
+      if (signal === undefined && timeout === Infinity) {
+        this.#push(new Pending<T>(resolve, need));
+        return promise;
+      }
+      const node = new CancellablePending<T>(resolve, need, reject);
+      this.#push(node);
+      if (signal !== undefined) watch(signal, node);
+      if (timeout !== Infinity) arm(node, timeout);
+      return promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
    * Takes the oldest waiter off the queue, or returns `undefined` when it is
-   * empty. The caller must settle it (invariant 2).
+   * empty. The caller must settle it (invariant 2). A waiter whose signal
+   * has aborted is rejected and skipped instead (invariant 4).
    */
   shift(): Waiter<T> | undefined {
-    // invariant 6: the head slot holds the oldest waiter, if any.
-    const waiter = this.#slots[this.#head];
-    if (waiter !== undefined) this.remove(waiter);
-    return waiter;
+    for (let node; (node = this.#slots[this.#head]) !== undefined;) {
+      this.remove(node);
+      const reason = node.aborted();
+      if (reason === undefined) return node;
+      (node as CancellablePending<T>).reject(reason);
+    }
+    return undefined;
   }
 
   /**
-   * Takes `waiter` out in O(1). Returns false, and does nothing, if it is
-   * not in this queue (invariant 1). The caller must settle it (invariant 2).
+   * Grants `value` to waiters from the head, in order, while the need of
+   * each fits in what is left of `available`, and stops at the first that
+   * does not (head-of-line blocking). Returns the total need granted, for
+   * the primitive to take off what it has. A waiter whose signal has aborted
+   * is rejected and skipped (invariant 4). Internal to `@sync`.
    */
-  remove(waiter: Waiter<T>): boolean {
-    if (waiter.queue !== this) return false;
+  grantFitting(available: number, value: T): number {
+    let used = 0;
+    for (let node; (node = this.#slots[this.#head]) !== undefined && node.need <= available - used;) {
+      this.remove(node);
+      const reason = node.aborted();
+      if (reason !== undefined) (node as CancellablePending<T>).reject(reason);
+      else {
+        used += node.need;
+        node.grant(value);
+      }
+    }
+    return used;
+  }
+
+  /** Takes a queued `node` out in O(1); the caller settles it (invariant 2). */
+  remove(node: Pending<T>): void {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    slots[waiter.slot] = undefined;
-    waiter.queue = null;
+    slots[node.slot] = undefined;
+    node.queue = null; // invariant 1
     if (--this.#length === 0) {
-      // Empty: forget the holes, and a ring that grew large, at once.
+      // Forget the holes. The ring is already small (invariant 7).
       this.#head = this.#span = 0;
-      if (slots.length > MAX_IDLE_CAPACITY) this.#slots = new Array<Waiter<T> | undefined>(MIN_CAPACITY);
-      return true;
+      return;
     }
     // invariant 6: no hole at either end. Each hole is stepped over once,
     // so this is O(1) amortized whatever the queue's length.
@@ -427,32 +400,35 @@ export class WaiterQueue<T> implements Iterable<Waiter<T>> {
       this.#span--;
     }
     while (slots[(this.#head + this.#span - 1) & mask] === undefined) this.#span--;
-    return true;
+    // invariant 7: a quarter full or less, halve.
+    if (this.#length * 4 <= slots.length && slots.length > MIN_CAPACITY) this.#resize(slots.length / 2);
   }
 
-  /** The queued waiters, oldest first. */
-  *[Symbol.iterator](): Iterator<Waiter<T>> {
-    const slots = this.#slots;
-    for (let i = 0; i < this.#span; i++) {
-      const waiter = slots[(this.#head + i) & (slots.length - 1)];
-      if (waiter !== undefined) yield waiter;
-    }
+  #push(node: Pending<T>): void {
+    const capacity = this.#slots.length;
+    // Full: twice as large, or as large as before when holes took half of
+    // it (holes never make a ring grow).
+    if (this.#span === capacity) this.#resize(this.#length * 2 <= capacity ? capacity : capacity * 2);
+    const slot = (this.#head + this.#span) & (this.#slots.length - 1);
+    this.#slots[slot] = node;
+    node.slot = slot;
+    node.queue = this;
+    this.#span++;
+    this.#length++;
   }
 
-  // The ring is full: copy the waiters, oldest first, into a ring twice as
-  // large, or as large as before when holes took half of it. Holes never
-  // make a ring grow: it doubles only when waiters fill more than half of
-  // it. O(n) after at least n/2 pushes since the last resize: O(1) amortized.
-  #resize(): void {
+  // Copies the waiters, oldest first, into a ring of `capacity` slots, with
+  // no holes: O(length), after at least a quarter of the old capacity in
+  // pushes or removals since the last resize, so O(1) amortized.
+  #resize(capacity: number): void {
     const old = this.#slots;
-    const capacity = this.#length * 2 <= old.length ? old.length : old.length * 2;
-    const slots = new Array<Waiter<T> | undefined>(capacity);
+    const slots = new Array<Pending<T> | undefined>(capacity);
     let next = 0;
     for (let i = 0; i < this.#span; i++) {
-      const waiter = old[(this.#head + i) & (old.length - 1)];
-      if (waiter === undefined) continue;
-      waiter.slot = next;
-      slots[next++] = waiter;
+      const node = old[(this.#head + i) & (old.length - 1)];
+      if (node === undefined) continue;
+      node.slot = next;
+      slots[next++] = node;
     }
     this.#slots = slots;
     this.#head = 0;

@@ -1,6 +1,7 @@
 import { TimeoutError } from "./errors";
-import { durationError, optionsError } from "./options";
+import { check, durationError } from "./options";
 import { arm, type Timed } from "./timer";
+import { unwatch, watch, type Watched } from "./waiter-queue";
 
 /**
  * Runs `operation` with a signal that aborts after `ms` milliseconds, or when
@@ -13,7 +14,8 @@ import { arm, type Timed } from "./timer";
  * waits for the operation to finish rather than racing it, so a lock that
  * was granted just before the time-out is never leaked.
  *
- * The timer and the listener it adds are removed when the operation settles.
+ * The timer is cleared when the operation settles. On `options.signal`, all
+ * the pending calls of `@sync` share one listener, removed with the last.
  *
  * @throws (as rejections) `TypeError` if `operation` is not a function, `ms`
  *   is not a number or `options.signal` not an `AbortSignal`; `RangeError` if
@@ -33,22 +35,23 @@ export async function withTimeout<T>(
   ms: number,
   options?: { signal?: AbortSignal | undefined },
 ): Promise<T> {
-  if (typeof operation !== "function") throw new TypeError(`operation must be a function, got ${typeof operation}`);
-  const error = durationError(ms, "ms") ?? optionsError(options);
+  if (typeof operation !== "function") throw new TypeError("operation must be a function");
+  const error = durationError(ms, "ms") ?? check(options);
   if (error !== undefined) throw error;
   const outer = options?.signal;
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort((outer as AbortSignal).reason);
-  outer?.addEventListener("abort", onAbort);
-  const deadline: Timed = {
+  const deadline: Timed & Watched = {
     timer: undefined,
     expire: () => controller.abort(new TimeoutError(`timed out after ${ms} ms`)),
+    watch: undefined,
+    abandon: (reason) => controller.abort(reason),
   };
+  if (outer !== undefined) watch(outer, deadline);
   if (ms !== Infinity) arm(deadline, ms);
   try {
     return await operation(controller.signal);
   } finally {
     clearTimeout(deadline.timer);
-    outer?.removeEventListener("abort", onAbort);
+    unwatch(deadline);
   }
 }

@@ -3,7 +3,7 @@
 // `last`. Behaviour must be exactly that of a listener per waiter.
 import { getEventListeners } from "node:events";
 import { TimeoutError, WaiterQueue } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "./helpers";
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -82,20 +82,24 @@ describe("one listener per signal", () => {
     expect([first.length, second.length]).toEqual([0, 0]);
   });
 
-  it("finishes an abort when onLeave grants another waiter of the same signal", async () => {
-    // Actors: a, b, c share a signal; the queue's onLeave grants the head.
-    // Interleaving: the abort abandons a, whose onLeave grants b, which
-    // leaves the watch mid-abort. What would break: walking a list that
-    // changes under the walk would stop early and leave c queued.
+  it("finishes an abort when onLeave hands out to the waiters behind, on the same signal or not", async () => {
+    // Actors: a, b, c share a signal, d has none; the queue's onLeave grants
+    // the head. Interleaving: the abort abandons a, whose onLeave shifts:
+    // b and c, aborted already, are skipped (rejected, never granted) and
+    // d gets the grant; b and c leave the watch mid-abort. What would break:
+    // walking a list that changes under the walk would stop early or visit
+    // b and c twice; granting b would hand the lock to an aborted waiter.
     const queue: WaiterQueue<string> = new WaiterQueue<string>(() => queue.shift()?.grant("handed over"));
     const controller = new AbortController();
     const [a, b, c] = [0, 1, 2].map(() => track(queue.wait({ signal: controller.signal })));
+    const d = track(queue.wait());
     controller.abort("stop");
     await tick();
-    expect([a!.current, b!.current, c!.current]).toEqual([
+    expect([a!.current, b!.current, c!.current, d.current]).toEqual([
+      { state: "rejected", reason: "stop" },
+      { state: "rejected", reason: "stop" },
       { state: "rejected", reason: "stop" },
       { state: "fulfilled", value: "handed over" },
-      { state: "rejected", reason: "stop" },
     ]);
     expect([queue.length, listeners(controller.signal)]).toEqual([0, 0]);
   });
@@ -123,21 +127,5 @@ describe("plain waiters", () => {
     await tick();
     // fail() on a plain waiter rejects one microtask later than a grant.
     expect(log).toEqual(["granted", "rejected with the error"]);
-  });
-});
-
-describe("last", () => {
-  it("is the newest waiter, or undefined when the queue is empty", () => {
-    const queue = new WaiterQueue<string>();
-    const log: boolean[] = [queue.last === undefined];
-    void queue.wait();
-    void queue.wait();
-    const [a, b] = [...queue];
-    log.push(queue.last === b);
-    queue.remove(b!);
-    log.push(queue.last === a);
-    queue.shift();
-    log.push(queue.last === undefined);
-    expect(log).toEqual([true, true, true, true]);
   });
 });

@@ -19,7 +19,7 @@ describe.each([
   });
 
   it("keeps its name in a subclass that does not set one", () => {
-    class Sub extends ErrorClass {}
+    class Sub extends (ErrorClass as typeof TimeoutError) {}
     const error = new Sub("x");
     expect([error instanceof ErrorClass, error.name]).toEqual([true, name]);
   });

@@ -1,5 +1,6 @@
-import { type Acquirable, Guard, hold, run, type WaitOptions } from "@sync/core";
-import { tick, track } from "../../../test/helpers";
+import { type Acquirable, Guard, type WaitOptions } from "@sync/core";
+import { hold, run } from "@sync/core/internal";
+import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 /** An Acquirable that logs each call and can be told to refuse. */
@@ -182,9 +183,9 @@ describe("run()", () => {
   });
 
   it.each([
-    ["undefined", undefined, "fn must be a function, got undefined"],
-    ["a string", "go", "fn must be a function, got string"],
-    ["a promise", Promise.resolve(1), "fn must be a function, got object"],
+    ["undefined", undefined, "fn must be a function"],
+    ["a string", "go", "fn must be a function"],
+    ["a promise", Promise.resolve(1), "fn must be a function"],
   ])("rejects with TypeError, acquiring nothing, when fn is %s", async (_, fn, message) => {
     const target = spy();
     let p: Promise<unknown> | undefined;

@@ -1,17 +1,8 @@
 // A test-only primitive built on core, as API.md invites anyone to build one:
 // the fair lock of WaiterQueue's own example, plus `hold`/`run` through
 // core's shared bodies. Never published.
-import {
-  type Acquirable,
-  type Guard,
-  hold,
-  InvalidStateError,
-  mayProceed,
-  resolvedTrue,
-  run,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import { type Acquirable, type Guard, InvalidStateError, WaiterQueue, type WaitOptions } from "@sync/core";
+import { check, hold, resolvedTrue, run } from "@sync/core/internal";
 
 /**
  * A minimal fair lock with hand-off, made of a {@link WaiterQueue}: what the
@@ -36,7 +27,7 @@ export class MiniLock implements Acquirable {
    * nothing.
    */
   acquire(options?: WaitOptions): Promise<true> {
-    if (!this.#locked && mayProceed(options)) {
+    if (!this.#locked && check(options) === undefined) {
       this.#locked = true;
       return resolvedTrue;
     }

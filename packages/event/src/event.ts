@@ -1,13 +1,5 @@
-import {
-  inspect,
-  keepShape,
-  mayProceed,
-  refusal,
-  resolvedTrue,
-  type Waiter,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import type { WaitOptions } from "@sync/core";
+import { check, inspect, resolvedTrue, WaiterQueue } from "@sync/core/internal";
 
 /**
  * A flag that tasks can wait for: `asyncio.Event`. False at first; `set()`
@@ -26,19 +18,13 @@ export class Event {
   #flag = false;
   // Callers that pass no signal and no timeout can only be woken all
   // together, so those that arrive one after another share one queued waiter
-  // and its promise: `#group`, the newest waiter while it is such a group. A
-  // caller with a signal or timeout gets a waiter of its own, which starts a
-  // new group after it, so set() still wakes callers in the order they came.
-  // `#count` counts callers, not waiters; an abandoned waiter was one caller.
+  // and its promise: `#group`, while that waiter is the newest. A caller
+  // with a signal or timeout gets a waiter of its own and ends the group, so
+  // set() still wakes callers in the order they came. `#count` counts
+  // callers, not waiters; an abandoned waiter was one caller.
   #waiters = new WaiterQueue<true>(() => this.#count--);
-  #group: Waiter<true> | undefined = undefined;
-  #groupPromise: Promise<true> = resolvedTrue;
+  #group: Promise<true> | undefined = undefined;
   #count = 0;
-
-  /** An event whose flag is false. */
-  constructor() {
-    keepShape(Event, () => new Event());
-  }
 
   /**
    * Resolves `true` at once if the flag is set, else when `set()` is next
@@ -53,18 +39,19 @@ export class Event {
    * @throws (as rejections) `TypeError`/`RangeError` for malformed options.
    */
   wait(options?: WaitOptions): Promise<true> {
-    if (this.#flag && mayProceed(options)) return resolvedTrue;
-    const refused = refusal(options);
-    if (refused !== undefined) return refused;
-    this.#count++;
-    if (options?.signal !== undefined || (options?.timeout ?? Infinity) !== Infinity) {
-      return this.#waiters.wait(options);
+    try {
+      if (this.#flag && check(options) === undefined) return resolvedTrue;
+      const error = check(options, true);
+      if (error !== undefined) return Promise.reject(error);
+      this.#count++;
+      if (options?.signal !== undefined || (options?.timeout ?? Infinity) !== Infinity) {
+        this.#group = undefined;
+        return this.#waiters.wait(options);
+      }
+      return (this.#group ??= this.#waiters.wait());
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (this.#group === undefined || this.#group !== this.#waiters.last) {
-      this.#groupPromise = this.#waiters.wait();
-      this.#group = this.#waiters.last;
-    }
-    return this.#groupPromise;
   }
 
   /**

@@ -12,7 +12,7 @@
  *   argument; there is no event loop to pass.
  */
 import { Event } from "@sync/event";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 /** asyncio's loop.call_soon: runs `fn` on a later microtask (a promise job, so jest's fake timers leave it alone). */
 function callSoon(fn: () => void): void {

@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { TimeoutError, type WaitOptions } from "@sync/core";
 import { Event } from "@sync/event";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 /** Starts `event.wait(options)`, logging `name` when it resolves and `name rejected` when it rejects. */
 function waitLogged(event: Event, log: string[], name: string, options?: WaitOptions) {

@@ -2,7 +2,7 @@
 // is tested by its author) under jest fake timers and compares its whole
 // output, each line with the virtual time it was printed at.
 import { main as startup } from "../../../docs/examples/event-startup";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("event-startup: early requests wait for set(), one times out, a late one passes at once", async () => {
   expect(await runExample(startup)).toEqual([

@@ -3,7 +3,7 @@
 // that nobody can tell, except by the cost: `waiters` counts callers, set()
 // wakes callers in the order they came, and abort semantics are unchanged.
 import { Event } from "@sync/event";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 describe("callers without signal or timeout share a waiter", () => {
   it("counts every caller in waiters and String()", () => {

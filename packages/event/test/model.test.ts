@@ -28,7 +28,7 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Event } from "@sync/event";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -56,7 +56,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
 

@@ -1,15 +1,7 @@
-import {
-  Guard,
-  hold,
-  inspect,
-  keepShape,
-  mayProceed,
-  resolvedTrue,
-  run,
-  InvalidStateError,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
+import { check, hold, inspect, isInstance, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
+
+const LOCK = /* #__PURE__ */ Symbol.for("@sync/Lock");
 
 /**
  * A fair mutual-exclusion lock for async code: `asyncio.Lock`.
@@ -35,11 +27,6 @@ export class Lock {
   #locked = false;
   #waiters = new WaiterQueue<true>();
 
-  /** An unlocked lock. */
-  constructor() {
-    keepShape(Lock, () => new Lock());
-  }
-
   /**
    * Waits until the lock is unlocked, then locks it. Resolves `true`.
    *
@@ -52,12 +39,17 @@ export class Lock {
    * @throws (as rejections) `TypeError`/`RangeError` for malformed options.
    */
   acquire(options?: WaitOptions): Promise<true> {
-    // invariant: waiters > 0 implies locked, so this never overtakes a waiter.
-    if (!this.#locked && mayProceed(options)) {
-      this.#locked = true;
-      return resolvedTrue;
+    try {
+      // invariant: waiters > 0 implies locked, so this never overtakes a waiter.
+      if (!this.#locked && check(options) === undefined) {
+        this.#locked = true;
+        return resolvedTrue;
+      }
+      return this.#waiters.wait(options);
+    } catch (error) {
+      // An unbound `this`: rejected, as every error of a waiting call.
+      return Promise.reject(error);
     }
-    return this.#waiters.wait(options);
   }
 
   /** Locks and returns `true` if that is possible without waiting, else returns `false`. */
@@ -119,5 +111,15 @@ export class Lock {
 
   [inspect](): string {
     return this.toString();
+  }
+
+  /** The brand that `instanceof` looks for in another build's instances. */
+  get [LOCK](): true {
+    return true;
+  }
+
+  /** `instanceof`, across builds of `@sync/lock` (ESM and CommonJS in one app). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, Lock, LOCK, value);
   }
 }

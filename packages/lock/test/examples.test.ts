@@ -2,7 +2,7 @@
 // their whole output, each line with the virtual time it was printed at.
 import { main as cache } from "../../../docs/examples/lock-cache";
 import { main as timeout } from "../../../docs/examples/lock-timeout";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("lock-cache: without a lock every request fetches; with one, one fetch per rate", async () => {
   expect(await runExample(cache)).toEqual([

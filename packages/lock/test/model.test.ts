@@ -30,7 +30,7 @@
 import fc from "fast-check";
 import { Guard, InvalidStateError, TimeoutError } from "@sync/core";
 import { Lock } from "@sync/lock";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -61,7 +61,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
 

@@ -8,22 +8,13 @@
 export { Barrier, BrokenBarrierError } from "@sync/barrier";
 export { Condition } from "@sync/condition";
 export {
-  durationError,
   Guard,
-  hold,
-  inspect,
   InvalidStateError,
-  keepShape,
-  mayProceed,
-  optionsError,
-  refusal,
-  resolvedTrue,
-  run,
   TimeoutError,
-  Waiter,
   WaiterQueue,
   withTimeout,
   type Acquirable,
+  type Waiter,
   type WaitOptions,
 } from "@sync/core";
 export { Event } from "@sync/event";

@@ -4,7 +4,7 @@
 import { main as crawler } from "../../../docs/examples/crawler";
 import { examples, main as demo } from "../../../docs/examples/demo";
 import { main as eventPython } from "../../../docs/examples/event-python";
-import { runExample } from "../../../test/helpers";
+import { runExample } from "../../core/test/helpers";
 
 test("event-python prints what Python's docs show, one second apart", async () => {
   expect(await runExample(eventPython)).toEqual(["0 waiting for it ...", "1000 ... got it!"]);

@@ -1,4 +1,4 @@
-// Runs every row of the misuse catalogue (test/misuse-table.ts): each call
+// Runs every row of the misuse catalogue (misuse-table.ts): each call
 // throws or rejects, as API.md says it must (methods that return a promise
 // never throw), with the documented error class and a clear message, and the
 // observable state (locked(), value, waiters, isSet(), nWaiting, broken,
@@ -9,7 +9,7 @@ import { getEventListeners } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore, WaiterQueue } from "@sync/primitives";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 import {
   DOCS_END,
   DOCS_START,
@@ -18,7 +18,7 @@ import {
   observe,
   renderErrorsMarkdown,
   type MisuseRow,
-} from "../../../test/misuse-table";
+} from "./misuse-table";
 
 beforeEach(() => {
   jest.useFakeTimers();
@@ -109,7 +109,7 @@ describe("the table", () => {
   );
 
   test("constructors and synchronous methods throw; every other call, returning a promise, rejects", () => {
-    const synchronous = /^`(new |\w+\.(release|notify|notifyAll|push)\()/;
+    const synchronous = /^`(new |\w+\.(release|tryAcquire|notify|notifyAll)\()/;
     const wrong = misuseTable.filter((row) => synchronous.test(row.call) !== (row.mode === "throws"));
     expect(wrong.map((row) => `${row.call}: ${row.when} (${row.mode})`)).toEqual([]);
   });
@@ -145,7 +145,7 @@ describe("docs/errors.md", () => {
       const want = block.split("\n");
       const line = want.findIndex((wanted, i) => have[i] !== wanted);
       throw new Error(
-        `docs/errors.md is out of date with test/misuse-table.ts (first difference in line ${line + 1} of the section:\n` +
+        `docs/errors.md is out of date with packages/primitives/test/misuse-table.ts (first difference in line ${line + 1} of the section:\n` +
           `  docs:  ${have[line] ?? "(missing)"}\n  table: ${want[line] ?? "(missing)"}).\nRegenerate it with: ${regenerate}`,
       );
     }

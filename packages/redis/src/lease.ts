@@ -30,7 +30,7 @@ export class LeaseLostError extends InvalidStateError {
  * } // released here
  * ```
  */
-export interface Lease extends AsyncDisposable {
+export interface Lease extends AsyncDisposer {
   /** The fencing token: greater than every token granted before for the same name, by anyone. */
   readonly token: number;
   /** Aborts with a {@link LeaseLostError} when the lease is lost. */
@@ -46,12 +46,22 @@ export interface Lease extends AsyncDisposable {
    *   sent; the lease is then released locally and expires on the server.
    */
   release(): Promise<void>;
-  // `[Symbol.asyncDispose]()`, from AsyncDisposable: `release()`, for `await using`.
+  // `[Symbol.asyncDispose]()`, from AsyncDisposer: `release()`, for `await using`.
 }
 
 // Runtimes without explicit resource management lack `Symbol.asyncDispose`;
 // as core's Guard does, fall back to the registered symbol a polyfill uses.
-const asyncDispose = (Symbol.asyncDispose ?? Symbol.for("Symbol.asyncDispose")) as typeof Symbol.asyncDispose;
+// Typed as a symbol of its own so that the published types need no
+// `esnext.disposable` lib.
+const asyncDispose: unique symbol = (Symbol.asyncDispose ?? Symbol.for("Symbol.asyncDispose")) as never;
+
+// `[Symbol.asyncDispose](): Promise<void>` where the compiler's lib knows
+// `Symbol.asyncDispose`, nothing where it does not: a project without lib
+// `esnext.disposable` still compiles the published types, and one with it
+// may write `await using`.
+type AsyncDisposer = {
+  [K in SymbolConstructor extends { readonly asyncDispose: infer D extends symbol } ? D : never]: () => Promise<void>;
+};
 
 /** What a {@link Grant} needs from its `RedisSync`. */
 export interface Holder {
@@ -146,4 +156,4 @@ export class Grant implements Lease {
 // The method above is keyed by `asyncDispose`, which is
 // `Symbol.asyncDispose` wherever that exists; this tells TypeScript so.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface Grant extends AsyncDisposable {}
+export interface Grant extends AsyncDisposer {}

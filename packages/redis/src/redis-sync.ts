@@ -99,7 +99,7 @@
  */
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { connect, isReplyError, Scripts, type Connection } from "./client";
-import { optionsError, WaiterQueue } from "./core";
+import { check, WaiterQueue } from "./core";
 import { Grant, type Holder } from "./lease";
 import {
   barrier,
@@ -276,7 +276,7 @@ export class Engine implements Holder {
     args: (id: string, mode: "wait" | "try") => (string | number)[],
     countMismatch: (stored: string) => Error,
   ): Promise<Outcome> {
-    const error = optionsError(options) ?? (this.#closed ? closedError() : undefined);
+    const error = check(options) ?? (this.#closed ? closedError() : undefined);
     if (error !== undefined) return Promise.reject(error);
     const id = `${this.instance}|${++this.#count}`;
     const waiting: Waiting = { id, place, waiter: new WaiterQueue<string>(() => this.#leave(waiting)) };

@@ -1,22 +1,27 @@
-import {
-  Guard,
-  hold,
-  inspect,
-  keepShape,
-  mayProceed,
-  resolvedTrue,
-  run,
-  WaiterQueue,
-  type WaitOptions,
-} from "@sync/core";
+import { Guard, type WaitOptions } from "@sync/core";
+import { check, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
+
+/** The options of a weighted wait: {@link WaitOptions} and how many permits. */
+type PermitOptions = WaitOptions & { permits?: number | undefined };
+
+// Checks a count of permits: an integer from `min` up, exact as a double
+// (Number.MAX_SAFE_INTEGER at most), so that adding permits never rounds.
+function count(n: unknown, name: string, min: number): number {
+  if (typeof n !== "number") throw new TypeError(`${name} must be a number, got ${typeof n}`);
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${n}`);
+  return n;
+}
 
 /**
- * A fair counting semaphore: `asyncio.Semaphore`. It holds `value` permits;
- * `acquire()` takes one, waiting while there is none, and `release()` gives
- * one back, straight to the oldest waiter if there is one.
+ * A fair counting semaphore: `asyncio.Semaphore`, with weighted acquires. It
+ * holds `value` permits; `acquire()` takes one (or `permits`), waiting while
+ * there are too few, and `release()` gives them back, straight to the oldest
+ * waiters that fit.
  *
- * Invariants: `value >= 0`; `waiters > 0` implies `value === 0`, so a
- * newcomer never takes a permit ahead of a queued waiter.
+ * Invariants: `0 <= value <= Number.MAX_SAFE_INTEGER`; `waiters > 0` implies
+ * the head waiter wants more than `value`, so a newcomer never takes permits
+ * ahead of a queued waiter, and a large request is never starved by small
+ * ones.
  *
  * @example
  * ```ts
@@ -26,61 +31,88 @@ import {
  */
 export class Semaphore {
   #value: number;
-  #waiters = new WaiterQueue<true>();
+  // A waiter that leaves may have been blocking smaller ones behind it.
+  #waiters = new WaiterQueue<true>(() => this.#wakeUp());
+  readonly #bound: number;
 
   /**
    * @param value - the initial number of permits.
    * @throws `TypeError` if `value` is not a number; `RangeError` unless it is
-   *   an integer >= 0.
+   *   an integer from 0 to `Number.MAX_SAFE_INTEGER`.
    */
   constructor(value = 1) {
-    if (typeof value !== "number") throw new TypeError(`value must be a number, got ${typeof value}`);
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`value must be an integer >= 0, got ${value}`);
-    this.#value = value;
-    keepShape(Semaphore, () => new Semaphore());
+    this.#value = count(value, "value", 0);
+    // A BoundedSemaphore never goes above its initial value.
+    this.#bound = this instanceof BoundedSemaphore ? value : Number.MAX_SAFE_INTEGER;
   }
 
   /**
-   * Takes a permit: at once if `value > 0`, else when a `release()` hands
-   * one over. Resolves `true`.
+   * Takes `options.permits` permits (1 by default): at once if that many are
+   * free and nobody is queued, else when `release()` hands them over.
+   * Resolves `true`.
    *
-   * **Cancellation**: an abort or a timeout before a permit is granted
+   * **Cancellation**: an abort or a timeout before the permits are granted
    * removes this call from the queue and rejects with `signal.reason` or
-   * `TimeoutError`; `value` and the queue are as if the call was never made.
-   * Once granted, an abort changes nothing: the caller holds the permit. An
-   * aborted signal rejects even when a permit is free.
+   * `TimeoutError`; `value` and the queue are as if the call was never made,
+   * and the waiters behind it that now fit are granted. Once granted, an
+   * abort changes nothing: the caller holds the permits. An aborted signal
+   * rejects even when permits are free.
    *
-   * @throws (as rejections) `TypeError`/`RangeError` for malformed options.
+   * @throws (as rejections) `TypeError`/`RangeError` for malformed options or
+   *   `permits`; `RangeError` on a `BoundedSemaphore` for two or more permits
+   *   above its initial value.
    */
-  acquire(options?: WaitOptions): Promise<true> {
-    // invariant: value > 0 implies no waiters, so this never overtakes one.
-    if (this.#value > 0 && mayProceed(options)) {
-      this.#value--;
-      return resolvedTrue;
+  acquire(options?: PermitOptions): Promise<true> {
+    try {
+      const permits = options?.permits;
+      const n = permits === undefined ? 1 : count(permits, "permits", 1);
+      if (this.#value >= n && this.#waiters.length === 0 && check(options) === undefined) {
+        this.#value -= n;
+        return resolvedTrue;
+      }
+      const error =
+        check(options) ?? (n > 1 && n > this.#bound ? new RangeError("permits exceed the bound") : undefined);
+      return error === undefined ? this.#waiters.wait(options, n) : Promise.reject(error);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#waiters.wait(options);
   }
 
-  /** Takes a permit and returns `true` if one is free, else returns `false`. */
-  tryAcquire(): boolean {
-    if (this.#value === 0) return false;
-    this.#value--;
+  /**
+   * Takes `n` permits and returns `true` if that many are free and nobody is
+   * queued, else takes nothing and returns `false`.
+   *
+   * @throws `TypeError`/`RangeError` unless `n` is an integer >= 1.
+   */
+  tryAcquire(n = 1): boolean {
+    count(n, "n", 1);
+    if (this.#value < n || this.#waiters.length > 0) return false;
+    this.#value -= n;
     return true;
   }
 
   /**
-   * Gives a permit back: to the oldest waiter if there is one (`value` stays
-   * 0 and `waiters` drops by one), else `value` grows by one.
+   * Gives `n` permits back: to the waiters at the head of the queue, in
+   * order, as many as now fit (`waiters` drops by that many at once); the
+   * rest adds to `value`.
+   *
+   * @throws `TypeError`/`RangeError` unless `n` is an integer >= 1;
+   *   `RangeError` if `value` would exceed `Number.MAX_SAFE_INTEGER`, or on a
+   *   `BoundedSemaphore` its initial value (before any hand-off). Nothing
+   *   changes then.
    */
-  release(): void {
-    const next = this.#waiters.shift();
-    if (next !== undefined) next.grant(true);
-    else this.#value++;
+  release(n = 1): void {
+    count(n, "n", 1);
+    if (n > this.#bound - this.#value) {
+      throw new RangeError(`${this[Symbol.toStringTag]} released too many times`);
+    }
+    this.#value += n;
+    this.#wakeUp();
   }
 
   /** True if `acquire()` could not succeed at once. */
   locked(): boolean {
-    return this.#value === 0;
+    return this.#value === 0 || this.#waiters.length > 0;
   }
 
   /** The number of free permits. */
@@ -88,28 +120,28 @@ export class Semaphore {
     return this.#value;
   }
 
-  /** How many callers are waiting for a permit. */
+  /** How many callers are waiting for permits. */
   get waiters(): number {
     return this.#waiters.length;
   }
 
   /**
-   * Takes a permit and resolves to a {@link Guard} that gives it back once;
-   * made for `using _ = await semaphore.hold()`.
+   * Takes `options.permits` permits and resolves to a {@link Guard} that
+   * gives them all back once; made for `using _ = await semaphore.hold()`.
    *
    * **Cancellation**: as {@link acquire}; a rejected call holds nothing.
    */
-  hold(options?: WaitOptions): Promise<Guard> {
+  hold(options?: PermitOptions): Promise<Guard> {
     return hold(this, options);
   }
 
   /**
-   * Takes a permit, awaits `fn()`, gives the permit back in all cases, and
-   * returns `fn`'s result.
+   * Takes `options.permits` permits, awaits `fn()`, gives them back in all
+   * cases, and returns `fn`'s result.
    *
    * **Cancellation**: the options bound the acquire only.
    */
-  run<R>(fn: () => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
+  run<R>(fn: () => R | PromiseLike<R>, options?: PermitOptions): Promise<R> {
     return run(this, fn, options);
   }
 
@@ -118,15 +150,21 @@ export class Semaphore {
     return "Semaphore";
   }
 
-  /** `<Semaphore [unlocked, value:3]>`, `<Semaphore [locked]>` or `<Semaphore [locked, waiters:2]>`. */
+  /** `<Semaphore [unlocked, value:3]>`, `<Semaphore [locked]>` or `<Semaphore [locked, value:1, waiters:2]>`. */
   toString(): string {
+    const value = this.#value;
     const waiters = this.#waiters.length;
-    const state = this.#value === 0 ? "locked" : `unlocked, value:${this.#value}`;
-    return `<${this[Symbol.toStringTag]} [${state}${waiters > 0 ? `, waiters:${waiters}` : ""}]>`;
+    return `<${this[Symbol.toStringTag]} [${this.locked() ? "locked" : "unlocked"}${value > 0 ? `, value:${value}` : ""}${waiters > 0 ? `, waiters:${waiters}` : ""}]>`;
   }
 
   [inspect](): string {
     return this.toString();
+  }
+
+  // asyncio's `_wake_up_next`, for many permits: the head waiters that fit
+  // take theirs, in order.
+  #wakeUp(): void {
+    this.#value -= this.#waiters.grantFitting(this.#value, true);
   }
 }
 
@@ -144,30 +182,6 @@ export class Semaphore {
  * ```
  */
 export class BoundedSemaphore extends Semaphore {
-  readonly #bound: number;
-
-  /**
-   * @param value - the initial and largest number of permits.
-   * @throws `TypeError` if `value` is not a number; `RangeError` unless it is
-   *   an integer >= 0.
-   */
-  constructor(value = 1) {
-    super(value);
-    this.#bound = value;
-    keepShape(BoundedSemaphore, () => new BoundedSemaphore());
-  }
-
-  /**
-   * As {@link Semaphore.release}.
-   *
-   * @throws `RangeError` if it would raise `value` above the initial value;
-   *   `value` is unchanged then.
-   */
-  override release(): void {
-    if (this.value >= this.#bound) throw new RangeError("BoundedSemaphore released too many times");
-    super.release();
-  }
-
   override get [Symbol.toStringTag](): string {
     return "BoundedSemaphore";
   }

@@ -21,7 +21,7 @@
  *   `loop` parameter to refuse.
  */
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../../test/helpers";
+import { tick, track } from "../../core/test/helpers";
 
 function fulfilled<T>(value: T): { state: "fulfilled"; value: T } {
   return { state: "fulfilled", value };

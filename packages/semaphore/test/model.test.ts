@@ -33,7 +33,7 @@
 import fc from "fast-check";
 import { Guard, TimeoutError } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track, type Tracked } from "../../../test/helpers";
+import { tick, track, type Tracked } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorControllers,
@@ -63,7 +63,7 @@ import {
   timeoutArb,
   useFakeTimersPerTest,
   type WaitSpec,
-} from "../../../test/model-harness";
+} from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
 

@@ -1,5 +1,5 @@
-// Test helpers shared by every package's suites (imported by relative path;
-// never published).
+// Test helpers that every package's suites share, here in core's tests because
+// every package builds on core (imported by relative path; never published).
 
 /**
  * Lets queued promise reactions run: `rounds` turns of the microtask queue,

@@ -19,10 +19,8 @@ import {
   Event,
   InvalidStateError,
   Lock,
-  run,
   Semaphore,
   TimeoutError,
-  Waiter,
   WaiterQueue,
   withTimeout,
 } from "@sync/primitives";
@@ -449,33 +447,6 @@ const core: MisuseRow[] = [
     busy: () => ({ queue: new WaiterQueue() }),
     invoke: (t, options) => (t.queue as WaiterQueue<unknown>).wait(options as never),
   }),
-  {
-    pkg: "@sync/core",
-    call: "`queue.push(waiter)`",
-    when: "`waiter` is already in a queue",
-    error: "TypeError",
-    message: "waiter is already queued",
-    mode: "throws",
-    after: "unchanged",
-    setup: () => {
-      const queue = new WaiterQueue<unknown>();
-      const waiter = new Waiter<unknown>();
-      queue.push(waiter);
-      return { targets: { queue, waiter } };
-    },
-    act: (s) => (s.targets.queue as WaiterQueue<unknown>).push(s.targets.waiter as Waiter<unknown>),
-  },
-  {
-    pkg: "@sync/core",
-    call: "`run(target, fn, options)`",
-    when: "`fn` is not a function (`5`)",
-    error: "TypeError",
-    message: "fn must be a function",
-    mode: "rejects",
-    after: "unchanged: nothing is acquired",
-    setup: () => ({ targets: { lock: new Lock() } }),
-    act: (s) => run(s.targets.lock as Lock, 5 as never),
-  },
 ];
 
 const lock: MisuseRow[] = [
@@ -651,6 +622,90 @@ const semaphores: MisuseRow[] = [
   })),
 ];
 
+// Weighted acquire: a bad count of permits, and the BoundedSemaphore rules.
+const BAD_PERMITS = [
+  { n: "2", shown: '`n` is not a number (`"2"`)', error: "TypeError", message: "must be a number" },
+  { n: 0, shown: "`n` is `0`", error: "RangeError", message: "must be an integer >= 1" },
+  { n: -1, shown: "`n` is negative (`-1`)", error: "RangeError", message: "must be an integer >= 1" },
+  { n: 1.5, shown: "`n` is not an integer (`1.5`)", error: "RangeError", message: "must be an integer >= 1" },
+  { n: NaN, shown: "`n` is `NaN`", error: "RangeError", message: "must be an integer >= 1" },
+] as const;
+
+/** `acquire`, `hold` and `run` of `name` with `{ permits }`. */
+function permitCalls(name: string): { call: string; invoke: (sem: Semaphore, permits: unknown) => unknown }[] {
+  return [
+    { call: `\`${name}.acquire({ permits: n })\``, invoke: (sem, permits) => sem.acquire({ permits } as never) },
+    { call: `\`${name}.hold({ permits: n })\``, invoke: (sem, permits) => sem.hold({ permits } as never) },
+    {
+      call: `\`${name}.run(fn, { permits: n })\``,
+      invoke: (sem, permits) => sem.run(() => undefined, { permits } as never),
+    },
+  ];
+}
+
+const weights: MisuseRow[] = [
+  ...(
+    [
+      [Semaphore, "sem"],
+      [BoundedSemaphore, "bounded"],
+    ] as const
+  ).flatMap(([Class, name]) => [
+    ...permitCalls(name).flatMap(({ call, invoke }) =>
+      BAD_PERMITS.map(({ n, shown, error, message }): MisuseRow => ({
+        pkg: "@sync/semaphore",
+        call,
+        when: shown,
+        error,
+        message,
+        mode: "rejects",
+        after: "unchanged",
+        setup: () => ({ targets: { [name]: new Class(2) } }),
+        act: (s) => invoke(s.targets[name] as Semaphore, n),
+      })),
+    ),
+    ...(["tryAcquire", "release"] as const).flatMap((method) =>
+      BAD_PERMITS.map(({ n, shown, error, message }): MisuseRow => ({
+        pkg: "@sync/semaphore",
+        call: `\`${name}.${method}(n)\``,
+        when: shown,
+        error,
+        message,
+        mode: "throws",
+        after: "unchanged",
+        setup: () => ({ targets: { [name]: new Class(2) } }),
+        act: (s) => (s.targets[name] as Semaphore)[method](n as never),
+      })),
+    ),
+  ]),
+  ...permitCalls("bounded").map(({ call, invoke }): MisuseRow => ({
+    pkg: "@sync/semaphore",
+    call,
+    when: "`n` is 2 or more and above the initial value (`3` on `new BoundedSemaphore(2)`)",
+    error: "RangeError",
+    message: "permits exceed the bound",
+    mode: "rejects",
+    after: "unchanged: it could never be granted, so it does not wait",
+    setup: () => ({ targets: { bounded: new BoundedSemaphore(2) } }),
+    act: (s) => invoke(s.targets.bounded as Semaphore, 3),
+  })),
+  {
+    pkg: "@sync/semaphore",
+    call: "`bounded.release(n)`",
+    when: "`value + n` would go above the initial value, even if waiters would take some (`release(4)` on `new BoundedSemaphore(3)` with all taken and 2 wanted)",
+    error: "RangeError",
+    message: "BoundedSemaphore released too many times",
+    mode: "throws",
+    after: "unchanged: nothing is handed over",
+    setup: () => {
+      const bounded = new BoundedSemaphore(3);
+      bounded.tryAcquire(3);
+      void bounded.acquire({ permits: 2 } as never);
+      return { targets: { bounded } };
+    },
+    act: (s) => (s.targets.bounded as BoundedSemaphore).release(4 as never),
+  },
+];
+
 function brokenBarrier(): Record<string, object> {
   const barrier = new Barrier(2);
   barrier.abort();
@@ -712,7 +767,15 @@ const barrier: MisuseRow[] = [
 ];
 
 /** Every row, package by package. */
-export const misuseTable: readonly MisuseRow[] = [...core, ...lock, ...event, ...condition, ...semaphores, ...barrier];
+export const misuseTable: readonly MisuseRow[] = [
+  ...core,
+  ...lock,
+  ...event,
+  ...condition,
+  ...semaphores,
+  ...weights,
+  ...barrier,
+];
 
 // ---------------------------------------------------------------- docs
 

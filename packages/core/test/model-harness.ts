@@ -3,7 +3,8 @@
 // signals and timeouts a call waits with, the bookkeeping of a FIFO model,
 // and the commands and arbitraries every model has. What each primitive does
 // (its model, its commands, its invariants) stays in its own file.
-// Imported by relative path; never published.
+// Here in core's tests, beside helpers.ts, as no one package owns it; imported
+// by relative path (../../core/test/model-harness), never published.
 
 import { getEventListeners } from "node:events";
 import fc from "fast-check";
