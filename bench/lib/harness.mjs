@@ -7,6 +7,13 @@ import { getHeapStatistics } from "node:v8";
 /** BENCH_QUICK=1: small sizes and 2 rounds, a smoke check that still runs every assertion. */
 export const QUICK = process.env.BENCH_QUICK === "1";
 
+/**
+ * JSON that keeps an infinity (as the string "Infinity"): a ratio over a
+ * task that never got a hold is infinite, and plain JSON would make it null.
+ */
+export const toJSON = (value) => JSON.stringify(value, (_, v) => (v === Infinity ? "Infinity" : v));
+export const fromJSON = (text) => JSON.parse(text, (_, v) => (v === "Infinity" ? Infinity : v));
+
 /** Picks the full or the quick value of a size. */
 export const size = (full, quick) => (QUICK ? quick : full);
 

@@ -10,6 +10,7 @@ import { Guard, InvalidStateError, TimeoutError, WaiterQueue, withTimeout } from
 import { Event } from "@sync/event";
 import { KeyedLock } from "@sync/keyed";
 import { Lock } from "@sync/lock";
+import { LeaseLostError, RedisSync } from "@sync/redis";
 import { RWLock } from "@sync/rwlock";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
 import { assert, equal, rejects, runAll, sleep, test, throws, tick, track } from "./harness.js";
@@ -649,6 +650,11 @@ test("KeyedLock: keys in one order, no deadlock, abort mid-way gives back what i
   equal([keyed.locked(1), keyed.size, String(keyed)], [false, 1, "<KeyedLock [keys:1, waiters:0]>"]);
   keyed.release("z");
   equal(keyed.size, 0);
+});
+
+test("@sync/redis: its bundle loads without Node (it needs a Redis client, which a page has not)", () => {
+  throws(() => new RedisSync({}), TypeError);
+  assert(new LeaseLostError("lost") instanceof InvalidStateError, "LeaseLostError is core's InvalidStateError");
 });
 
 await runAll();
