@@ -57,10 +57,11 @@
  *      waiter granted takes that message back.
  *   4. Tokens only rise: every grant takes `HINCRBY token 1`; the counter
  *      starts at the server clock (above).
- *   6. No grant during a quiet period (wake() and acquire check it).
  *   5. Locally, a waiter settles once: the WaiterQueue of @sync/core that
- *      holds it (one per call) grants it from its mailbox message or
- *      rejects it on abort/timeout, never both.
+ *      holds it (one per call) grants it from its reply, or from its mailbox
+ *      message once a renewal confirmed that, or rejects it on
+ *      abort/timeout, never both.
+ *   6. No grant during a quiet period (wake() and acquire check it).
  *
  * Pushed grants, no polling. Each RedisSync has one connection of its own
  * (`client.duplicate()`) that blocks in BLPOP on its mailboxes, one per
