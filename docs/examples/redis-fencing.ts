@@ -1,7 +1,9 @@
 // Two processes (here, two RedisSync instances with a client each) write a
-// report under one RedisLock. A's write is delayed in the network past its
-// lease; B writes in the meantime. The storage refuses a token lower than
-// the highest it has seen, so A's late write cannot overwrite B's.
+// report under one RedisLock. A's write is held up in the network until
+// after B, which got the lock next, has written (a stand-in for the network
+// that lands it only then, so the order never depends on timing). The
+// storage refuses a token lower than the highest it has seen, so A's late
+// write cannot overwrite B's.
 //
 // `pnpm demo` runs it with a redis-server of its own on a free loopback port,
 // or skips it with a note when redis-server is not installed.
@@ -29,8 +31,6 @@ class Storage {
   }
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function main(print: Print = console.log): Promise<void> {
   if (!haveRedis) {
     print("skipped: redis-server is not on PATH (apt-get install redis-server, or brew install redis)");
@@ -44,7 +44,8 @@ export async function main(print: Print = console.log): Promise<void> {
     const storage = new Storage(print);
     const leaseA = await a.lock("report").hold({ timeout: 5_000 });
     print(`A holds the lock, token ${leaseA.token}; its write leaves and is held up in the network`);
-    const late = delay(300).then(() => storage.write(leaseA.token, "A's report"));
+    let land!: () => void;
+    const late = new Promise<void>((resolve) => (land = resolve)).then(() => storage.write(leaseA.token, "A's report"));
     const waitingB = b.lock("report").hold({ timeout: 5_000 });
     await leaseA.release();
     print("A released the lock, believing its write done");
@@ -53,6 +54,7 @@ export async function main(print: Print = console.log): Promise<void> {
       print(`B holds the lock, token ${leaseB.token}`);
       storage.write(leaseB.token, "B's report");
     }
+    land(); // the network finally delivers A's write, after B's
     await late;
     print(`the storage keeps "${storage.value}"`);
   } finally {

@@ -8,7 +8,8 @@
  *
  *   :m        hash  permits | parties (set by the first call), token (the
  *                   fencing counter), seq (the arrival counter), flag
- *                   (event), broken (barrier)
+ *                   (event), broken (barrier), quiet (server ms: no grant
+ *                   before it, after the data was lost)
  *   :q        zset  queued waiter ids, scored by arrival number: FIFO order,
  *                   O(log n) removal from anywhere (a cancel)
  *   :h        zset  holders (a hold id is its waiter id), scored by their
@@ -17,8 +18,11 @@
  *                   instances with waiters here, alive until that deadline
  *   :mb:<id>  list  the mailbox of one instance for this primitive
  *
- * The meta hash is never deleted, so tokens only rise for as long as the
- * server keeps its data.
+ * The meta hash is never deleted, and the fencing counter starts, at the
+ * first grant on a meta hash, from the server clock in microseconds
+ * (`TIME`: about 1.8e15, below 2^53), not from 0: tokens rise by one per
+ * grant, and keep rising across a restart that loses the data as long as
+ * the server's clock moved on by more microseconds than there were grants.
  *
  * Scripts (scripts.ts, one per operation, each atomic). Every one of them
  * starts by reaping (holders past their deadline leave; an instance past its
@@ -36,7 +40,8 @@
  *   heartbeat  keep this instance alive at this primitive; queue again, at
  *              the tail, any of its waiters the server no longer has (reaped
  *              while this process was cut off, or lost with the server's
- *              data, whose permits it restores too).
+ *              data, whose permits it restores too, starting a quiet
+ *              period: see Data loss).
  *   inspect    the counts behind locked(), waiters(), available(), isSet(),
  *              nWaiting(), broken().
  *   eventWait, eventSet, eventClear, barrierWait, barrierBreak: the same
@@ -50,10 +55,13 @@
  *   3. A grant is pushed to exactly one mailbox, that of the waiter's
  *      instance, in the same script that made it; a cancel that finds the
  *      waiter granted takes that message back.
- *   4. Tokens only rise: every grant takes `HINCRBY token 1`.
+ *   4. Tokens only rise: every grant takes `HINCRBY token 1`; the counter
+ *      starts at the server clock (above).
  *   5. Locally, a waiter settles once: the WaiterQueue of @sync/core that
- *      holds it (one per call) grants it from its mailbox message or
- *      rejects it on abort/timeout, never both.
+ *      holds it (one per call) grants it from its reply, or from its mailbox
+ *      message once a renewal confirmed that, or rejects it on
+ *      abort/timeout, never both.
+ *   6. No grant during a quiet period (wake() and acquire check it).
  *
  * Pushed grants, no polling. Each RedisSync has one connection of its own
  * (`client.duplicate()`) that blocks in BLPOP on its mailboxes, one per
@@ -81,8 +89,33 @@
  * as lost `lease - margin` after the last confirmed renewal was *sent*
  * (margin: lease / 10), which is before the server's deadline, which was
  * set after that sending. A grant in the reply counts from when its request
- * was sent; a grant pushed to the mailbox counts from its arrival and is
- * renewed at once, which corrects that guess within one round trip.
+ * was sent. A grant pushed to the mailbox may be old: this process may have
+ * been paused while it waited there, past its lease, and another process
+ * granted since. So hold() resolves only once a renewal, sent when the push
+ * is read, confirms it (one round trip more per pushed grant), and the
+ * lease counts from that sending. If that renewal finds the hold gone, the
+ * call was not granted: it is queued again, at the tail, under the same id
+ * (its request is sent again; it lost its place while it could not answer,
+ * as a dead waiter does, and its timeout and signal still run). Queuing
+ * again rather than rejecting: the contract says a hold waits until its own
+ * signal or timeout, and a pause is no reason to fail. An abort while the
+ * renewal is in flight rejects the call at once; its cancel, sent after the
+ * renewal on the same connection, releases the grant if it was confirmed.
+ *
+ * Data loss (a restart without persistence, a fail-over that lost writes).
+ * The meta hash is gone, but holders may still believe they hold until
+ * their local deadlines, and cannot all hear of it at once (one may be cut
+ * off). A script from an instance with state at the primitive (a heartbeat
+ * of its waiters, a renewal of its hold) that finds the meta hash missing
+ * recreates it with `quiet` = server time + its lease: no grant until then,
+ * by which time every old holder's local deadline has passed (leases of
+ * the same length). Its reply, like acquire's, gives the time until a grant
+ * may be possible (the later of the quiet period's end and the first
+ * holder's lease end), and the waiting instance heartbeats then, so nothing
+ * stalls. What stays open: a process that touches the name first after
+ * such a loss (an acquire, which creates the meta hash) cannot tell it from
+ * a first use and is granted at once, while an old holder may still act;
+ * the clock-seeded tokens make a fenced resource refuse that old holder.
  *
  * Failure model. One server, or a primary whose replicas may lose the last
  * writes on fail-over (`replicas: n` WAITs after each grant to narrow that).
@@ -155,16 +188,25 @@ export interface Waiting {
   readonly place: Place;
   /** One waiter; shift() it to settle the call (invariant 5). */
   readonly waiter: WaiterQueue<string>;
+  /** The request, sent again when a pushed grant turns out to be gone. */
+  readonly script: lua.Script;
+  readonly args: readonly (string | number)[];
+  readonly mode: "wait" | "try";
+  readonly countMismatch: (stored: string) => Error;
+  /**
+   * `performance.now()` when the request that granted was sent: the last
+   * request, or, for a pushed grant, its confirming renewal.
+   */
+  since: number;
 }
 
-/** What a waiting call resolves with: the payload of its grant, and how it came. */
+/** What a waiting call resolves with: the payload of its grant, and since when it is held. */
 export interface Outcome {
   /** The waiter id, which is also the hold id of a grant. */
   readonly id: string;
   readonly payload: string;
-  /** `performance.now()` when the request that was answered at once was sent, or when the push arrived. */
+  /** `performance.now()` when the request that granted or confirmed the grant was sent. */
   readonly since: number;
-  readonly pushed: boolean;
 }
 
 const defaults = { prefix: "sync:", lease: 30_000, replicas: 0 };
@@ -279,30 +321,47 @@ export class Engine implements Holder {
     const error = check(options) ?? (this.#closed ? closedError() : undefined);
     if (error !== undefined) return Promise.reject(error);
     const id = `${this.instance}|${++this.#count}`;
-    const waiting: Waiting = { id, place, waiter: new WaiterQueue<string>(() => this.#leave(waiting)) };
-    this.#waiting.set(id, waiting);
     // `timeout: 0` is a try: one round trip, never queued (the signal still
     // counts during it), so the local wait gets no timeout of its own.
     const mode = options?.timeout === 0 ? "try" : "wait";
+    const waiting: Waiting = {
+      id,
+      place,
+      waiter: new WaiterQueue<string>(() => this.#leave(waiting)),
+      script,
+      args: args(id, mode),
+      mode,
+      countMismatch,
+      since: 0,
+    };
+    this.#waiting.set(id, waiting);
     const pending = waiting.waiter.wait(mode === "try" ? { signal: options?.signal } : options);
+    this.#send(waiting);
+    return pending.then((payload) => {
+      if (place.queued.delete(waiting)) this.#unwatch(place);
+      return { id, payload, since: waiting.since };
+    });
+  }
+
+  /** Sends the request of `waiting` (again) and settles or queues it by the reply. */
+  #send(waiting: Waiting): void {
+    const { id, place, mode } = waiting;
     const sent = performance.now();
-    let since = sent;
-    this.run(place, script, args(id, mode)).then(
+    waiting.since = sent;
+    this.run(place, waiting.script, waiting.args).then(
       (reply) => {
         const [status, detail] = reply as [string, unknown];
         if (status === "queued") {
-          if (waiting.waiter.length === 0) return; // it left: its cancel follows
-          place.queued.add(waiting);
-          this.#watch(place.mailbox);
+          if (waiting.waiter.length === 0) return; // it left (or a push overtook this reply)
+          this.#queue(waiting);
           this.#schedule(place, detail);
-          this.#tick();
           return;
         }
         this.#waiting.delete(id);
         const settled = waiting.waiter.shift();
         if (status === "done") settled?.grant(String(detail));
         else if (status === "busy") settled?.fail(new TimeoutError("timed out without waiting (timeout: 0)"));
-        else settled?.fail(countMismatch(String(detail)));
+        else settled?.fail(waiting.countMismatch(String(detail)));
       },
       (error: unknown) => {
         // The connection failed: the request may have been queued, or even
@@ -312,25 +371,52 @@ export class Engine implements Holder {
         // reply was lost expires unrenewed and is then queued again too.
         if (place.count !== "" && mode === "wait" && !isReplyError(error) && !this.#closed) {
           if (waiting.waiter.length === 0) return;
-          place.queued.add(waiting);
-          this.#watch(place.mailbox);
-          this.#tick();
+          this.#queue(waiting);
           return;
         }
         this.#waiting.delete(id);
         waiting.waiter.shift()?.fail(error);
       },
     );
-    return pending.then((payload) => {
-      // Pushed: the reply said "queued" before the message came. (A message
-      // that overtook that reply counts from when the request was sent.)
-      const pushed = place.queued.delete(waiting);
-      if (pushed) {
-        since = performance.now();
-        this.#unwatch(place);
-      }
-      return { id, payload, since, pushed };
-    });
+  }
+
+  /** `waiting` is queued on the server (or may be): watch its mailbox, heartbeat its place. */
+  #queue(waiting: Waiting): void {
+    const { place } = waiting;
+    if (place.queued.has(waiting)) return;
+    place.queued.add(waiting);
+    this.#watch(place.mailbox);
+    this.#tick();
+  }
+
+  /**
+   * A grant pushed to a queued hold: it may have been made long ago (this
+   * process was paused, or the message waited in the mailbox), even expired
+   * and been granted to another since. So the call resolves only once a
+   * renewal confirms it, its local deadline counted from when that renewal
+   * was sent; a hold that is gone lost its place while it could not answer,
+   * as a dead waiter does, and is queued again at the tail. Meanwhile an
+   * abort rejects the call, and its cancel, sent after this renewal,
+   * releases the grant.
+   */
+  #confirm(waiting: Waiting, payload: string): void {
+    const { id, place } = waiting;
+    if (place.queued.delete(waiting)) this.#unwatch(place);
+    const sent = performance.now();
+    this.scripts.run(lua.renew, place.keys, [id, this.lease]).then(
+      (renewed) => {
+        if (waiting.waiter.length === 0) return; // it left: its cancel released the grant
+        if (renewed !== 1) return this.#send(waiting);
+        waiting.since = sent;
+        this.#waiting.delete(id);
+        waiting.waiter.shift()?.grant(payload);
+      },
+      () => {
+        // No answer: wait as if queued; a grant still there expires
+        // unrenewed, and the heartbeat then queues the hold again.
+        if (waiting.waiter.length > 0 && !this.#closed) this.#queue(waiting);
+      },
+    );
   }
 
   // An abort or timeout: the waiter has rejected already (WaiterQueue); tell
@@ -348,8 +434,14 @@ export class Engine implements Holder {
     const id = message.slice(0, space);
     const waiting = this.#waiting.get(id);
     if (waiting !== undefined) {
+      const payload = message.slice(space + 1);
+      // A push for a hold whose "queued" reply came first needs confirming;
+      // one that overtook that reply counts from when the request was sent.
+      const { place } = waiting;
+      if ((place.kind === "lock" || place.kind === "semaphore") && place.queued.has(waiting))
+        return this.#confirm(waiting, payload);
       this.#waiting.delete(id);
-      waiting.waiter.shift()?.grant(message.slice(space + 1));
+      waiting.waiter.shift()?.grant(payload);
       return;
     }
     // A grant for a waiter that left, whose cancel has not run yet or
@@ -488,7 +580,6 @@ export class Engine implements Holder {
       outcome.since,
     );
     this.#grants.add(grant);
-    if (outcome.pushed) this.renew(grant);
     this.#tick();
     return grant;
   }

@@ -3,7 +3,8 @@
 // under one hash tag:
 //
 //   KEYS[1] meta     hash: permits or parties, token (fencing counter),
-//                    seq (arrival counter), flag (event), broken (barrier)
+//                    seq (arrival counter), flag (event), broken (barrier),
+//                    quiet (server ms: no grants before, after data loss)
 //   KEYS[2] queue    zset: waiter id -> arrival number (FIFO order)
 //   KEYS[3] holders  zset: hold id -> lease deadline, server ms
 //   KEYS[4] alive    hash: instance id -> "<deadline ms> <lease ms>"
@@ -68,14 +69,39 @@ local function lease_of(id)
   return entry and tonumber(string.match(entry, ' (%d+)$'))
 end
 
+-- The first grant on a meta hash starts the fencing counter at the server
+-- clock in microseconds (below 2^53), not 0: tokens keep rising across a
+-- restart that lost the data, for as long as the clock does. The token is
+-- returned as a string: Lua prints a number that large with 14 digits.
 local function grant(id, lease)
   redis.call('ZADD', holders, now + lease, id)
-  return redis.call('HINCRBY', meta, 'token', 1)
+  if redis.call('HEXISTS', meta, 'token') == 0 then
+    redis.call('HSET', meta, 'token', t[1] .. string.format('%06d', tonumber(t[2])))
+  end
+  redis.call('HINCRBY', meta, 'token', 1)
+  return redis.call('HGET', meta, 'token')
+end
+
+-- Milliseconds left of the quiet period, 0 outside one.
+local function quiet_left()
+  local quiet = tonumber(redis.call('HGET', meta, 'quiet') or '0')
+  if quiet > now then return quiet - now end
+  return 0
+end
+
+-- Called first by a script from an instance with state here (waiters,
+-- holds): a missing meta hash means the server lost the primitive's data,
+-- and holders it no longer knows of may believe they hold until their
+-- leases run out. No grants for one lease: a quiet period.
+local function recreate(lease)
+  if redis.call('EXISTS', meta) == 0 then redis.call('HSET', meta, 'quiet', now + lease) end
 end
 
 -- Hand free permits to the head waiters, in arrival order, pushing each
 -- grant to its process's mailbox. Only semaphores (and locks) have permits.
+-- Nothing during a quiet period.
 local function wake()
+  if quiet_left() > 0 then return end
   local count = tonumber(redis.call('HGET', meta, 'permits') or '0')
   local free = count - redis.call('ZCARD', holders)
   while free > 0 do
@@ -103,10 +129,13 @@ local function enqueue(id, lease)
   redis.call('HSET', alive, instance_of(id), (now + lease) .. ' ' .. lease)
 end
 
--- Milliseconds until the first holder's lease ends, or -1 without holders.
+-- Milliseconds until a grant may become possible: the end of the quiet
+-- period or of the first holder's lease, whichever is later; -1 if neither.
 local function next_expiry()
   local first = redis.call('ZRANGE', holders, 0, 0, 'WITHSCORES')
-  if first[2] then return tonumber(first[2]) - now end
+  local left = quiet_left()
+  if first[2] then left = math.max(left, tonumber(first[2]) - now) end
+  if left > 0 or first[2] then return left end
   return -1
 end
 `;
@@ -123,8 +152,9 @@ const script = (name: string, body: string): Script => ({ name, source: `${prelu
  * acquire: ARGV id, count, lease ms, mode ("wait" | "try"). Idempotent: a
  * request for an id the server already has replies "queued".
  * Replies {"count", stored} (another count: nothing changed), {"done",
- * token}, {"busy"} (mode "try", nothing changed) or {"queued", ms until the
- * first holder's lease ends}.
+ * token}, {"busy"} (mode "try", nothing changed) or {"queued", ms until a
+ * grant may become possible (next_expiry)}. Grants nothing during a quiet
+ * period.
  */
 export const acquire = script(
   "acquire",
@@ -139,7 +169,7 @@ wake()
 if redis.call('ZSCORE', queue, id) or redis.call('ZSCORE', holders, id) then
   return {'queued', next_expiry()}
 end
-if redis.call('ZCARD', queue) == 0 and redis.call('ZCARD', holders) < tonumber(ARGV[2]) then
+if redis.call('ZCARD', queue) == 0 and redis.call('ZCARD', holders) < tonumber(ARGV[2]) and quiet_left() == 0 then
   return {'done', grant(id, lease)}
 end
 if ARGV[4] == 'try' then return {'busy'} end
@@ -159,10 +189,14 @@ return removed
 `,
 );
 
-/** renew: ARGV hold id, lease ms. Replies 1 and extends the lease, or 0 if the hold is gone. */
+/**
+ * renew: ARGV hold id, lease ms. Replies 1 and extends the lease, or 0 if the
+ * hold is gone (starting a quiet period if the primitive's data is gone).
+ */
 export const renew = script(
   "renew",
   `
+recreate(tonumber(ARGV[2]))
 reap()
 if not redis.call('ZSCORE', holders, ARGV[1]) then
   wake()
@@ -200,15 +234,20 @@ return outcome
  * then the ids of the instance's queued waiters (semaphores only). Keeps the
  * instance alive here, and puts back at the tail any of those waiters that
  * the server no longer has, neither queued nor granted (reaped while this
- * process was cut off, or lost with the server's data, permits included).
- * Replies {requeued, ms until the first holder's lease ends or -1}.
+ * process was cut off, or lost with the server's data, permits included;
+ * then no grants for one lease, the quiet period, as old holders may still
+ * believe they hold). Replies {requeued, ms until a grant may become
+ * possible (next_expiry) or -1}.
  */
 export const heartbeat = script(
   "heartbeat",
   `
 local lease = tonumber(ARGV[2])
+if ARGV[3] ~= '' then
+  recreate(lease)
+  redis.call('HSETNX', meta, 'permits', ARGV[3])
+end
 redis.call('HSET', alive, ARGV[1], (now + lease) .. ' ' .. lease)
-if ARGV[3] ~= '' then redis.call('HSETNX', meta, 'permits', ARGV[3]) end
 reap()
 local requeued = 0
 for i = 4, #ARGV do

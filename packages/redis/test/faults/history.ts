@@ -201,8 +201,9 @@ function checkFifo(name: string, requests: Request[], grants: Grant[]): string[]
 
 /**
  * The fenced resource never accepts a stale holder's write: once a holder
- * granted later (in the same server incarnation: tokens start again after
- * a data loss, as the contract says) has tried to write, a write of an
+ * granted later (in the same server incarnation: across a data loss
+ * tokens rise only as far as the server's clock does, which the scenario
+ * that restarts the server checks itself) has tried to write, a write of an
  * earlier grant must be refused; and the resource itself never accepted a
  * token below one it had accepted. (Before the later holder's first write
  * the resource cannot know, which is why a holder writes first thing.)

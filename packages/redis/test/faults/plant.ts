@@ -19,7 +19,7 @@ export interface Planting {
 export const plantings: Record<string, Planting> = {
   "renew-noop": {
     description: "renewal turned off: the renew script answers 1 without touching the lease",
-    edits: [["scripts.ts", '  "renew",\n  `\nreap()', '  "renew",\n  `\nif true then return 1 end\nreap()']],
+    edits: [["scripts.ts", '  "renew",\n  `\nrecreate(', '  "renew",\n  `\nif true then return 1 end\nrecreate(']],
   },
   "release-no-owner": {
     description: "release without the owner check: it removes whichever hold ends first, even from a lost lease",
@@ -48,13 +48,7 @@ export const plantings: Record<string, Planting> = {
   },
   "token-stuck": {
     description: "the fencing counter is read, not incremented, by a grant",
-    edits: [
-      [
-        "scripts.ts",
-        "return redis.call('HINCRBY', meta, 'token', 1)",
-        "return tonumber(redis.call('HGET', meta, 'token') or '1')",
-      ],
-    ],
+    edits: [["scripts.ts", "  redis.call('HINCRBY', meta, 'token', 1)\n", ""]],
   },
 };
 

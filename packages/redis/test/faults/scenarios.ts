@@ -329,10 +329,21 @@ export const scenarios: Scenario[] = [
       const after = ctx.world.writes.filter((w) => w.at > restartedAt);
       const stale = after.filter((w) => holders.some((h) => h.proc === w.proc));
       const fresh = after.filter((w) => !holders.some((h) => h.proc === w.proc));
+      // Tokens rise across the restart (the counter starts at the server
+      // clock), so once a new holder has written, the old ones are refused.
+      const before = Math.max(...held.map((h) => h.token!));
+      const newTokens = [ra, rb].flatMap((e) => (e?.ev === "granted" ? [e.token!] : []));
+      ctx.claim(
+        newTokens.every((token) => token > before),
+        `tokens granted after the restart (${newTokens.join(", ")}) not all above those held before it (${before})`,
+      );
+      const firstFresh = fresh.find((w) => w.accepted)?.at ?? Infinity;
+      const staleAccepted = stale.filter((w) => w.accepted && w.at > firstFresh).length;
+      ctx.claim(staleAccepted === 0, `${staleAccepted} writes of the old holders accepted after a new holder's write`);
       ctx.note(
         `holders (tokens ${held.map((h) => h.token).join(", ")}) lost their leases; ${line(a!, ra)}; ${line(b!, rb)}; ` +
           `after the restart the fenced resource accepted ${stale.filter((w) => w.accepted).length} of ${stale.length} writes of the old holders ` +
-          `and ${fresh.filter((w) => w.accepted).length} of ${fresh.length} of the new (tokens start again)`,
+          `(${staleAccepted} after a new holder's write) and ${fresh.filter((w) => w.accepted).length} of ${fresh.length} of the new (tokens rise across the restart)`,
       );
       if (rb?.ev === "granted") await release(b!, qb);
       else b!.abort(qb);
