@@ -622,7 +622,7 @@ export class Engine implements Holder {
 }
 
 /**
- * The entry point: the @sync primitives over a Redis server, shared by every
+ * The entry point: the \@sync primitives over a Redis server, shared by every
  * process that uses the same server and prefix. It takes your connected
  * client (node-redis >= 4 or ioredis >= 5), opens one more connection of its
  * own (`client.duplicate()`) for pushed grants, and closes only that one.
