@@ -2,15 +2,16 @@
  * WaiterQueue: the FIFO of pending waits that every @sync primitive is built
  * on.
  *
- * Structure. An array of `Waiter` nodes in arrival order, read from `head`.
- * Each pending call is one node; it knows its queue, what it needs (one
- * permit, or several), and the resolve function of the promise its caller
- * awaits. A waiter that leaves, from the head or from the middle, only
- * clears its `queue` and stays in the array as a dead node: the head skips
- * dead nodes, and when they outnumber the live ones the array is rebuilt
- * with the live ones only (invariant 6). There are no links between nodes:
- * an array of nodes costs what an array of resolve functions costs, a
- * linked list of the same nodes far more (docs/performance.md).
+ * Structure. A ring of `Waiter` nodes in arrival order (an array whose
+ * capacity is a power of two, read from `head`). Each pending call is one
+ * node; it knows its queue, what it needs (one permit, or several), and the
+ * resolve function of the promise its caller awaits. A waiter that leaves
+ * from the middle only clears its `queue` and stays in the ring as a dead
+ * node until the head passes it or the ring is copied (invariant 6). There
+ * are no links between nodes: an array of nodes costs what an array of
+ * resolve functions costs, a linked list of the same nodes far more
+ * (docs/performance.md). A ring, not an array that is rebuilt: a steady
+ * queue then allocates nothing for its storage.
  *
  * Two kinds of node. A call with no signal and no finite timeout can only be
  * granted (or failed by its primitive), so its node is a plain `Waiter`. A
@@ -20,13 +21,14 @@
  *
  * One listener per signal. However many waiters share one AbortSignal, the
  * signal gets a single listener: its `AbortWatch`, found through a WeakMap,
- * lists those waiters oldest first and abandons them all when the signal
- * aborts. A listener per waiter would make every `addEventListener` scan the
- * listeners already there (EventTarget refuses duplicates by searching its
- * list), so n calls sharing a request's signal would cost O(n^2), and Node
- * warns about a leak past 10 listeners. `withTimeout` uses the same watch.
- * The WeakMap, not a Map, so that a primitive dropped with waiters still
- * queued is collected with them.
+ * links those waiters oldest first and abandons them all when the signal
+ * aborts. Links rather than a Set: a Set's table reallocates under a steady
+ * add and delete. A listener per waiter would make every `addEventListener`
+ * scan the listeners already there (EventTarget refuses duplicates by
+ * searching its list), so n calls sharing a request's signal would cost
+ * O(n^2), and Node warns about a leak past 10 listeners. `withTimeout` uses
+ * the same watch. The WeakMap, not a Map, so that a primitive dropped with
+ * waiters still queued is collected with them.
  *
  * Needs. Each waiter needs a number of units (1 unless the primitive says
  * otherwise). `grantFitting(available, value)` serves the head while its
@@ -50,17 +52,18 @@
  *      already under way).
  *   5. A watch is the listener of its signal, and in the WeakMap, if and
  *      only if it lists at least one entry.
- *   6. The array holds at most twice as many nodes as are queued, plus a
- *      few: a queue that drained after a burst gives the memory back, and
- *      an empty queue holds none.
+ *   6. The head slot holds a live waiter whenever one is queued, and the
+ *      ring's capacity is at most four times the waiters queued (or its
+ *      smallest, 16): a queue that drained after a burst gives the memory
+ *      back.
  *
  * Cost. `wait`, `shift`, a removal and `length` are O(1), amortized where
- * the head steps over dead nodes (each once) or the array is rebuilt: a
- * rebuild copies the live waiters once, after at least as many removals
- * since the last. A
- * waiting call allocates one node and one promise; with a signal, one
- * WeakMap look-up, and a watch and a listener only for the first waiter on
- * that signal; with a finite timeout, one timer.
+ * the head steps over dead nodes (each once) or the ring is copied: a copy
+ * takes the live waiters only, after at least a quarter of the ring's
+ * capacity in pushes or removals since the last. A waiting call allocates
+ * one node and one promise; with a signal, one WeakMap look-up, and a watch
+ * and a listener only for the first waiter on that signal; with a finite
+ * timeout, one timer.
  *
  * Who may call what. The primitive owns its queue: it adds waiters with
  * `wait()`, and grants them with `shift()` (or `grantFitting()`). Only the
@@ -77,8 +80,8 @@ import { check, type WaitOptions } from "./options";
 import { reasonOf, report } from "./shared";
 import { arm, type Timed } from "./timer";
 
-// Dead nodes tolerated beyond the live ones before the array is rebuilt.
-const SLACK = 16;
+// The ring's smallest capacity.
+const MIN_CAPACITY = 16;
 
 // A thenable that rejects whatever promise adopts it: how `fail()` rejects,
 // so a plain waiter need not keep its reject function. Every `fail()` takes
@@ -134,6 +137,8 @@ class Pending<T> implements Waiter<T> {
  */
 class CancellablePending<T> extends Pending<T> implements Watched, Timed {
   watch: AbortWatch | undefined = undefined;
+  prior: Watched | undefined = undefined;
+  later: Watched | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
@@ -193,27 +198,32 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
 /** What an {@link AbortWatch} lists: a cancellable waiter, or a `withTimeout` call. */
 export interface Watched {
   watch: AbortWatch | undefined;
+  // Neighbours in the watch's list, oldest first.
+  prior?: Watched | undefined;
+  later?: Watched | undefined;
   abandon(reason: unknown): void;
 }
 
 const watches = new WeakMap<AbortSignal, AbortWatch>();
 
 /**
- * The one abort listener of a signal: the entries that wait with it, oldest
- * first (a Set keeps insertion order), all abandoned when it aborts
- * (invariant 5).
+ * The one abort listener of a signal: a linked list of the entries that
+ * wait with it, oldest first, all abandoned when it aborts (invariant 5).
  */
-class AbortWatch extends Set<Watched> {
+class AbortWatch {
+  first: Watched | undefined = undefined;
+  last: Watched | undefined = undefined;
   // A function rather than the watch itself as an EventListenerObject: Node
   // wraps an object listener in an async function, which costs a closure per
   // listener and a promise per abort.
   readonly listener = (): void => {
     const reason = reasonOf(this.signal);
     let failure: { error: unknown } | undefined;
-    // In order; an `onLeave` hook may grant or abandon other entries of
-    // this signal, which then leave the set themselves and are not visited.
+    // From the head, one at a time: an `onLeave` hook may grant or abandon
+    // other entries of this signal, which then leave the list themselves.
     // One that throws must not keep the others queued: go on, report after.
-    for (const entry of this) {
+    for (let entry; (entry = this.first) !== undefined;) {
+      unwatch(entry);
       try {
         entry.abandon(reason);
       } catch (error) {
@@ -223,9 +233,7 @@ class AbortWatch extends Set<Watched> {
     if (failure !== undefined) report(failure.error);
   };
 
-  constructor(readonly signal: AbortSignal) {
-    super();
-  }
+  constructor(readonly signal: AbortSignal) {}
 }
 
 /** Lists `entry` in the watch of `signal`, which it starts if there is none. */
@@ -235,14 +243,24 @@ export function watch(signal: AbortSignal, entry: Watched): void {
     watches.set(signal, (watch = new AbortWatch(signal)));
     signal.addEventListener("abort", watch.listener, { once: true });
   }
-  (entry.watch = watch).add(entry);
+  entry.watch = watch;
+  entry.prior = watch.last;
+  if (watch.last === undefined) watch.first = entry;
+  else watch.last.later = entry;
+  watch.last = entry;
 }
 
 /** Unlists `entry` from its watch, if any; the last one out stops the watch (invariant 5). */
 export function unwatch(entry: Watched): void {
   const watch = entry.watch;
-  entry.watch = undefined;
-  if (watch?.delete(entry) && watch.size === 0) {
+  if (watch === undefined) return;
+  const { prior, later } = entry;
+  if (prior === undefined) watch.first = later;
+  else prior.later = later;
+  if (later === undefined) watch.last = prior;
+  else later.prior = prior;
+  entry.watch = entry.prior = entry.later = undefined;
+  if (watch.first === undefined) {
     watches.delete(watch.signal);
     watch.signal.removeEventListener("abort", watch.listener);
   }
@@ -279,10 +297,12 @@ export function unwatch(entry: Watched): void {
  * ```
  */
 export class WaiterQueue<T> {
-  // The waiters in arrival order from `#head` on, among dead nodes
-  // (invariant 6).
-  #nodes: Pending<T>[] = [];
+  // A ring (capacity a power of two): `#span` slots from `#head` on hold the
+  // waiters in arrival order, among dead nodes that left from the middle.
+  // The head slot is live whenever a waiter is queued (invariant 6).
+  #ring: (Pending<T> | undefined)[] = new Array<Pending<T> | undefined>(MIN_CAPACITY);
   #head = 0;
+  #span = 0;
   #length = 0;
 
   /**
@@ -370,32 +390,38 @@ export class WaiterQueue<T> {
    * only waiters that can still be granted. O(length). Internal to `@sync`.
    */
   prune(): void {
-    for (const node of this.#nodes) if (node.queue === this && node.aborted() !== undefined) this.#skip(node);
+    const ring = this.#ring;
+    const doomed: Pending<T>[] = [];
+    for (let i = 0; i < this.#span; i++) {
+      const node = ring[(this.#head + i) & (ring.length - 1)]!;
+      if (node.queue === this && node.aborted() !== undefined) doomed.push(node);
+    }
+    for (const node of doomed) this.#skip(node);
   }
 
   /** Takes a queued `node` out in O(1) amortized; the caller settles it (invariant 2). */
   remove(node: Pending<T>): void {
     node.queue = null; // invariant 1
-    const nodes = this.#nodes;
-    // invariant 6
-    if (--this.#length === 0) nodes.length = this.#head = 0;
-    else if (nodes.length > 2 * this.#length + SLACK) {
-      this.#nodes = nodes.filter((each) => each.queue === this);
-      this.#head = 0;
+    const ring = this.#ring;
+    const mask = ring.length - 1;
+    this.#length--;
+    // invariant 6: step the head over dead nodes, each once.
+    while (this.#span > 0 && ring[this.#head]!.queue !== this) {
+      ring[this.#head] = undefined;
+      this.#head = (this.#head + 1) & mask;
+      this.#span--;
     }
+    if (ring.length > MIN_CAPACITY && this.#length * 4 <= ring.length) this.#resize(ring.length / 2);
   }
 
   // Takes the head waiter off if its need is at most `room`; a waiter whose
   // signal has aborted is rejected and skipped (invariant 4).
   #take(room: number): Pending<T> | undefined {
-    for (let node; (node = this.#nodes[this.#head]) !== undefined;) {
-      if (node.queue !== this) this.#head++;
-      else if (node.need > room) break;
-      else if (node.aborted() !== undefined) this.#skip(node);
-      else {
-        this.remove(node);
-        return node;
-      }
+    for (let node; (node = this.#ring[this.#head]) !== undefined && node.need <= room;) {
+      const reason = node.aborted();
+      this.remove(node);
+      if (reason === undefined) return node;
+      (node as CancellablePending<T>).reject(reason);
     }
     return undefined;
   }
@@ -407,7 +433,30 @@ export class WaiterQueue<T> {
 
   #push(node: Pending<T>): void {
     node.queue = this;
-    this.#nodes.push(node);
+    let ring = this.#ring;
+    if (this.#span === ring.length) {
+      // Full: compact into a ring as large, or twice as large when live
+      // waiters fill more than half of it.
+      this.#resize(this.#length * 2 < ring.length ? ring.length : ring.length * 2);
+      ring = this.#ring;
+    }
+    ring[(this.#head + this.#span++) & (ring.length - 1)] = node;
     this.#length++;
+  }
+
+  // Copies the live waiters, oldest first, into a new ring of `capacity`.
+  // O(span), after at least a quarter of the old capacity of pushes or
+  // removals since the last resize: O(1) amortized.
+  #resize(capacity: number): void {
+    const old = this.#ring;
+    const ring = new Array<Pending<T> | undefined>(capacity);
+    let next = 0;
+    for (let i = 0; i < this.#span; i++) {
+      const node = old[(this.#head + i) & (old.length - 1)]!;
+      if (node.queue === this) ring[next++] = node;
+    }
+    this.#ring = ring;
+    this.#head = 0;
+    this.#span = next;
   }
 }
