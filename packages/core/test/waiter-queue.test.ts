@@ -132,7 +132,7 @@ describe("WaiterQueue storage", () => {
     // (another suite's AsyncLocalStorage in this worker), settled promises
     // are freed a few turns later.
     const heap = async (): Promise<number> => {
-      for (let last = Infinity; ; ) {
+      for (let last = Infinity; ;) {
         await new Promise((resolve) => setImmediate(resolve));
         gc();
         const used = process.memoryUsage().heapUsed;
