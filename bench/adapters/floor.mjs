@@ -324,23 +324,6 @@ class FloorSharedBarrier {
   }
 }
 
-// One live instance of each class keeps its shape (V8's hidden class) alive
-// between runs, as @sync's keepShape() does for its own classes. Without it
-// the full GC before every run frees the shapes and discards the floor's
-// optimized code, and the floor would no longer be the least work there is.
-export const shapes = [
-  new FloorLock(),
-  new FloorSemaphore(1),
-  new FloorWeighted(1),
-  new FloorCancellableLock(),
-  new FloorWaiter(null, null),
-  new FloorEvent(),
-  new FloorBarrier(1),
-  new FloorSharedBarrier(1),
-  new FloorRWLock(),
-  new FloorKeyed(),
-];
-
 export default [
   {
     name: "floor",

@@ -7,7 +7,7 @@
 // no library pays for the shapes of the others.
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { collectGarbage, QUICK, summary } from "./harness.mjs";
+import { collectYoung, QUICK, summary } from "./harness.mjs";
 import { libraries } from "./libraries.mjs";
 
 const [file, mode, output] = process.argv.slice(2);
@@ -58,7 +58,7 @@ for (const testCase of scenario.cases) {
   }
   for (let round = 0; round < rounds; round++) {
     for (const [index, library] of present.entries()) {
-      collectGarbage();
+      collectYoung();
       const result = await drivers[index](library, own[index]);
       for (const { key } of scenario.metrics) samples[index][key].push(result[key]);
     }

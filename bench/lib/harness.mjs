@@ -35,7 +35,7 @@ export const now = () => performance.now();
  */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A full collection, so one library's garbage is not charged to the next. */
+/** A full collection, before a heap is measured. */
 export function collectGarbage() {
   if (typeof globalThis.gc !== "function") throw new Error("run node with --expose-gc");
   globalThis.gc();
@@ -44,10 +44,11 @@ export function collectGarbage() {
 
 /**
  * Collects the young generation only, twice, so that what survives is
- * promoted: the scavenges that a phase's allocations left due are paid
- * before the next phase is timed. Unlike a full GC it leaves the shapes and
- * the compiled code alone, which the timed phase would otherwise spend time
- * rebuilding (Node's own abort path included).
+ * promoted: the scavenges that one run's allocations left due are paid
+ * before the next run is timed, and one library's garbage is not charged
+ * to the next. Unlike a full GC it leaves the shapes and the compiled code
+ * alone, as a running app has them, which the timed run would otherwise
+ * spend time rebuilding (Node's own abort path included).
  */
 export function collectYoung() {
   if (typeof globalThis.gc !== "function") throw new Error("run node with --expose-gc");
