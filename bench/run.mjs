@@ -10,6 +10,8 @@
 //                      `redis` or `local` selects a whole group
 //   BENCH_ROUNDS=9     measured rounds per library (default 7; 5 for most Redis scenarios)
 //   SYNC_REQUIRE_REDIS=1  fail, instead of skipping the Redis scenarios, when redis-server is missing
+//   BENCH_BASE=/path/to/bundle.mjs  measure that build of @sync beside this one, as "@sync (base)"
+//                      (in-process scenarios; nothing is written)
 //
 // It imports @sync from the built bundles: `pnpm bench` builds first.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -106,7 +108,8 @@ if (redisJobs.length > 0) {
   }
 }
 
-if (!QUICK) {
+// A run beside a base build is a comparison, not results to publish.
+if (!QUICK && process.env.BENCH_BASE === undefined) {
   // A partial run (BENCH_ONLY) replaces its scenarios in the last full results.
   if (only !== undefined) {
     const last = existsSync(join(here, "results.json"))
