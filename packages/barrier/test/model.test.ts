@@ -32,7 +32,7 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
-import { tick, type Tracked } from "../../core/test/helpers";
+import { tick, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   type ActorSignals,
@@ -60,7 +60,6 @@ import {
   startActors,
   TIMEOUT,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 

@@ -43,7 +43,7 @@ import fc from "fast-check";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Condition } from "@sync/condition";
 import { Lock } from "@sync/lock";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, track, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   type ActorSignals,
@@ -65,7 +65,6 @@ import {
   startActors,
   TIMEOUT,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 

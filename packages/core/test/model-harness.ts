@@ -77,17 +77,6 @@ export const commandsSettings = {
   replayPath: process.env.SYNC_MODEL_REPLAY_PATH,
 } as const;
 
-/** Registers jest fake timers before each test of the file, and real ones after it. */
-export function useFakeTimersPerTest(): void {
-  beforeEach(() => {
-    jest.useFakeTimers();
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-}
-
 // ---------------------------------------------------------------- assertions
 
 /** `expect(actual).toEqual(expected)` for JSON-like values, without the cost of expect() when it passes. */

@@ -28,7 +28,7 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Event } from "@sync/event";
-import { tick, type Tracked } from "../../core/test/helpers";
+import { tick, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   type ActorSignals,
@@ -54,7 +54,6 @@ import {
   signalArb,
   startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 

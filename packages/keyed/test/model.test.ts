@@ -25,7 +25,7 @@
 import fc from "fast-check";
 import type { WaitOptions } from "@sync/core";
 import { KeyedLock } from "@sync/keyed";
-import { tick } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   actorSignalsArbs,
   actorsProperty,
@@ -36,7 +36,6 @@ import {
   modelTest,
   scheduledWork,
   startActors,
-  useFakeTimersPerTest,
 } from "../../core/test/model-harness";
 
 type Key = string | number;

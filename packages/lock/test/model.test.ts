@@ -30,7 +30,7 @@
 import fc from "fast-check";
 import { type Guard, InvalidStateError } from "@sync/core";
 import { Lock } from "@sync/lock";
-import { tick } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorsProperty,
@@ -61,7 +61,6 @@ import {
   signalArb,
   startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
   whenGranted,
 } from "../../core/test/model-harness";

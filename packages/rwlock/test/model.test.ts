@@ -31,7 +31,7 @@
 import fc from "fast-check";
 import { type Guard, InvalidStateError } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorSignalsArbs,
@@ -63,7 +63,6 @@ import {
   signalArb,
   startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
   whenGranted,
 } from "../../core/test/model-harness";

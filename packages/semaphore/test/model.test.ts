@@ -56,7 +56,7 @@
 import fc from "fast-check";
 import type { Guard } from "@sync/core";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
   actorSignalsArbs,
@@ -91,7 +91,6 @@ import {
   signalArb,
   startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
   whenGranted,
 } from "../../core/test/model-harness";
