@@ -32,32 +32,34 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Barrier, BrokenBarrierError } from "@sync/barrier";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
-  actorControllers,
   type ActorSignals,
   actorSignalsArbs,
   advancesArb,
-  assertProperty,
+  arrive,
+  CallCommand,
   commandsSettings,
   controllerFor,
   expectAllSettled,
   expectCleanEnd,
-  expectedSignalLines,
   expireDue,
   leave,
   leaveAborted,
+  type ModelCall,
+  modelTest,
+  newCall,
+  newQueueModel,
   optionsFor,
-  realSignalLines,
   reasonKindArb,
+  runCommands,
   same,
-  scheduleAbortsAndAdvances,
+  sameAsQueue,
   signalArb,
-  testTimeout,
+  startActors,
   TIMEOUT,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 
@@ -67,13 +69,9 @@ const BROKEN = Symbol("BrokenBarrierError");
 type Expected =
   { state: "pending" } | { state: "fulfilled"; position: number } | { state: "rejected"; reason: unknown };
 
-interface Call {
-  readonly id: number;
-  readonly controller: AbortController | undefined;
+interface Call extends ModelCall {
   readonly tracked: { readonly current: Tracked<number> };
   expected: Expected;
-  /** Model time at which its timeout fires, while it is queued with a finite timeout. */
-  deadline: number | undefined;
 }
 
 interface Model {
@@ -146,19 +144,11 @@ async function verify(m: Model, barrier: Barrier): Promise<void> {
     problems.push(`B3: ${String(barrier)}`);
   same(problems, []);
   // B4 and the model, compared as a whole.
-  same(
-    [
-      `parties ${barrier.parties}, nWaiting ${barrier.nWaiting}, broken ${barrier.broken}, ${String(barrier)}`,
-      `timers ${jest.getTimerCount()}`,
-      ...m.calls.map((call) => `${describeReal(call)}`),
-      ...realSignalLines(m),
-    ],
-    [
-      `parties ${m.parties}, nWaiting ${m.queue.length}, broken ${m.broken}, ${render(m)}`,
-      `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
-      ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
-    ],
+  sameAsQueue(
+    m,
+    [`parties ${barrier.parties}, nWaiting ${barrier.nWaiting}, broken ${barrier.broken}, ${String(barrier)}`],
+    [`parties ${m.parties}, nWaiting ${m.queue.length}, broken ${m.broken}, ${render(m)}`],
+    { real: describeReal, expected: describeExpected },
   );
 }
 
@@ -166,45 +156,25 @@ async function verify(m: Model, barrier: Barrier): Promise<void> {
 
 type BarrierCommand = fc.AsyncCommand<Model, Barrier>;
 
-class Wait implements BarrierCommand {
-  constructor(
-    readonly spec: Spec,
-    readonly reasonKind: number,
-  ) {}
-  check(): boolean {
-    return true;
-  }
+class Wait extends CallCommand<Model, Barrier, Spec> {
   async run(m: Model, barrier: Barrier): Promise<void> {
-    const id = m.calls.length;
-    const { timeout } = this.spec;
-    const controller = controllerFor(m, id, this.spec, this.reasonKind);
-    const options = optionsFor(this.spec, controller);
-    const call: Call = {
-      id,
-      controller,
-      tracked: track(barrier.wait(options)),
-      expected: { state: "pending" },
-      deadline: undefined,
-    };
-    m.calls.push(call);
+    const controller = controllerFor(m, m.calls.length, this.spec, this.reasonKind);
+    const call = newCall<Call>(m, controller, barrier.wait(optionsFor(this.spec, controller)), {});
     let released: Call[] = [];
-    if (controller?.signal.aborted) call.expected = { state: "rejected", reason: controller.signal.reason };
-    else if (m.broken) call.expected = { state: "rejected", reason: BROKEN };
-    else if (m.queue.length + 1 < m.parties) {
-      if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
+    arrive(m, call, this.spec.timeout, () => {
+      if (m.broken) call.expected = { state: "rejected", reason: BROKEN };
+      else if (m.queue.length + 1 < m.parties) return false;
       else {
-        m.queue.push(call);
-        if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
+        // The last party releases the cycle, in arrival order.
+        released = [...m.queue, call];
+        released.forEach((waiter, position) => {
+          waiter.expected = { state: "fulfilled", position };
+          waiter.deadline = undefined;
+        });
+        m.queue = [];
       }
-    } else {
-      // The last party releases the cycle, in arrival order.
-      released = [...m.queue, call];
-      released.forEach((waiter, position) => {
-        waiter.expected = { state: "fulfilled", position };
-        waiter.deadline = undefined;
-      });
-      m.queue = [];
-    }
+      return true;
+    });
     // Whatever follows in the same tick, the released keep their positions.
     switch (this.spec.then) {
       case "nothing":
@@ -223,7 +193,7 @@ class Wait implements BarrierCommand {
     }
     await verify(m, barrier);
   }
-  toString(): string {
+  override toString(): string {
     const { signal, timeout, then } = this.spec;
     return `wait({signal: ${signal}, timeout: ${timeout}})${then === "nothing" ? "" : `, then ${then}`}`;
   }
@@ -254,12 +224,14 @@ const specArb = fc.record({
   ),
 });
 
+const waitArb = fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind));
+
 const commandsArb = fc.commands(
   [
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
+    waitArb,
+    waitArb,
+    waitArb,
+    waitArb,
     fc.constantFrom<Break["how"]>("reset", "abort").map((how) => new Break(how)),
     ...abortAndAdvanceArbs<Model, Barrier>(leaveAborted, expireDue, verify),
   ],
@@ -268,126 +240,91 @@ const commandsArb = fc.commands(
 
 useFakeTimersPerTest();
 
-test(
-  "sequential model: Barrier matches a broken flag and a FIFO of waiters (B1–B4)",
-  async () => {
-    await assertProperty(
-      "barrier",
-      "sequential model",
-      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commandsArb, async (parties, commands) => {
-        jest.clearAllTimers();
-        const m: Model = {
-          parties,
-          now: 0,
-          shared: [new AbortController(), new AbortController()],
-          broken: false,
-          queue: [],
-          calls: [],
-          seenFulfilled: 0,
-          justBroken: false,
-        };
-        const barrier = new Barrier(parties);
-        await fc.asyncModelRun(() => ({ model: m, real: barrier }), commands);
-        // A last reset() settles everyone still waiting (B2); nothing is left.
-        await new Break("reset").run(m, barrier);
-        expectAllSettled(m.calls);
-      }),
-      2000,
-    );
-  },
-  testTimeout,
+modelTest(
+  "barrier",
+  "sequential model",
+  "Barrier matches a broken flag and a FIFO of waiters (B1–B4)",
+  2000,
+  fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commandsArb, async (parties, commands) => {
+    const m: Model = { ...newQueueModel<Call>(), parties, broken: false, seenFulfilled: 0, justBroken: false };
+    const barrier = new Barrier(parties);
+    await runCommands(m, barrier, commands);
+    // A last reset() settles everyone still waiting (B2); nothing is left.
+    await new Break("reset").run(m, barrier);
+    expectAllSettled(m.calls);
+  }),
 );
 
 // ---------------------------------------------------------------- interleavings
 
 type Actor = ActorSignals;
 
-const actorArb = fc.record({
-  ...actorSignalsArbs,
-});
+modelTest(
+  "barrier",
+  "interleavings",
+  "arrivals, reset(), abort(), aborts and timeouts in scheduler-chosen order keep B1–B4",
+  1000,
+  // Actors: 1–10 tasks that each call wait() once, with or without a
+  // signal and a timeout, when the scheduler starts them; reset() and
+  // abort() calls, aborts of the actors' signals and jumps of the clock,
+  // all in an order the scheduler picks. What would break: a cycle that
+  // resolves too few or too many callers or repeats a position (B1), a
+  // waiter stranded by reset()/abort() (B2), a broken barrier that keeps
+  // waiters (B3).
+  fc.asyncProperty(
+    fc.integer({ min: 1, max: 4 }),
+    fc.array(fc.record(actorSignalsArbs), { minLength: 1, maxLength: 10 }),
+    fc.array(fc.constantFrom<"reset" | "abort">("reset", "abort"), { maxLength: 3 }),
+    advancesArb,
+    fc.scheduler(),
+    async (parties, actors, breaks, advances, s) => {
+      const barrier = new Barrier(parties);
+      const problems: string[] = [];
+      // [actor, position] in the order the actors resume.
+      const resumed: [number, number][] = [];
+      const run = startActors(s, actors, advances, async (_, i, options) => {
+        resumed.push([i, await barrier.wait(options)]);
+      });
+      breaks.forEach((how, k) => {
+        void s.schedule(Promise.resolve(), `${how} ${k}`).then(() => {
+          if (how === "reset") barrier.reset();
+          else barrier.abort();
+          // B2: nobody waits after reset()/abort().
+          if (barrier.nWaiting !== 0) problems.push(`B2: ${String(barrier)} after ${how}()`);
+        });
+      });
 
-test(
-  "interleavings: arrivals, reset(), abort(), aborts and timeouts in scheduler-chosen order keep B1–B4",
-  async () => {
-    // Actors: 1–10 tasks that each call wait() once, with or without a
-    // signal and a timeout, when the scheduler starts them; reset() and
-    // abort() calls, aborts of the actors' signals and jumps of the clock,
-    // all in an order the scheduler picks. What would break: a cycle that
-    // resolves too few or too many callers or repeats a position (B1), a
-    // waiter stranded by reset()/abort() (B2), a broken barrier that keeps
-    // waiters (B3).
-    await assertProperty(
-      "barrier",
-      "interleavings",
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(actorArb, { minLength: 1, maxLength: 10 }),
-        fc.array(fc.constantFrom<"reset" | "abort">("reset", "abort"), { maxLength: 3 }),
-        advancesArb,
-        fc.scheduler(),
-        async (parties, actors, breaks, advances, s) => {
-          jest.clearAllTimers();
-          const barrier = new Barrier(parties);
-          const problems: string[] = [];
-          const arrivals: number[] = [];
-          // [actor, position] in the order the actors resume.
-          const resumed: [number, number][] = [];
-          const { controllers, reasons } = actorControllers(actors);
-          // An aborted signal rejects even for the caller that would release the cycle.
-          const preAborted = actors.map(() => false);
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `arrive ${i}`);
-            arrivals.push(i);
-            preAborted[i] = controllers[i]?.signal.aborted ?? false;
-            const position = await barrier.wait({ signal: controllers[i]?.signal, timeout: actor.timeout });
-            resumed.push([i, position]);
-          });
-          const outcomes = tasks.map((task) => track(task));
-          breaks.forEach((how, k) => {
-            void s.schedule(Promise.resolve(), `${how} ${k}`).then(() => {
-              if (how === "reset") barrier.reset();
-              else barrier.abort();
-              // B2: nobody waits after reset()/abort().
-              if (barrier.nWaiting !== 0) problems.push(`B2: ${String(barrier)} after ${how}()`);
-            });
-          });
-          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
+      await s.waitIdle(async (step) => {
+        await step();
+        // B3 after every step.
+        if (barrier.broken ? barrier.nWaiting !== 0 : barrier.nWaiting >= parties)
+          problems.push(`B3: ${String(barrier)}`);
+      });
+      barrier.reset(); // B2: settles whoever still waits
+      await tick();
 
-          await s.waitIdle(async (step) => {
-            await step();
-            // B3 after every step.
-            if (barrier.broken ? barrier.nWaiting !== 0 : barrier.nWaiting >= parties)
-              problems.push(`B3: ${String(barrier)}`);
-          });
-          barrier.reset(); // B2: settles whoever still waits
-          await tick();
-
-          // B1: the resumed callers come in whole cycles of `parties`, each
-          // with positions 0 … parties-1 in arrival order.
-          for (let k = 0; k < resumed.length; k += parties) {
-            const cycle = resumed.slice(k, k + parties);
-            const byArrival = [...cycle].sort((a, b) => arrivals.indexOf(a[0]) - arrivals.indexOf(b[0]));
-            if (byArrival.map(([, position]) => position).join() !== [...Array(parties).keys()].join())
-              problems.push(`B1: cycle ${JSON.stringify(cycle)}`);
-          }
-          // B4: everyone settled, released or rejected with an allowed reason.
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!));
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
-            controllers,
-            { name: "barrier", real: String(barrier), expected: `<Barrier [filling, waiters:0/${parties}]>` },
-          );
-        },
-      ),
-      1000,
-    );
-  },
-  testTimeout,
+      // B1: the resumed callers come in whole cycles of `parties`, each
+      // with positions 0 … parties-1 in arrival order.
+      for (let k = 0; k < resumed.length; k += parties) {
+        const cycle = resumed.slice(k, k + parties);
+        const byArrival = [...cycle].sort((a, b) => run.arrivals.indexOf(a[0]) - run.arrivals.indexOf(b[0]));
+        if (byArrival.map(([, position]) => position).join() !== [...Array(parties).keys()].join())
+          problems.push(`B1: cycle ${JSON.stringify(cycle)}`);
+      }
+      // B4: everyone settled, released or rejected with an allowed reason.
+      const verdicts = run.outcomes.map((o, i) => describeActor(o.current, i, run.reasons[i]!));
+      expectCleanEnd(
+        problems,
+        verdicts,
+        verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, run.preAborted[i]!)),
+        run.controllers,
+        { name: "barrier", real: String(barrier), expected: `<Barrier [filling, waiters:0/${parties}]>` },
+      );
+    },
+  ),
 );
 
-function describeActor(now: Tracked<void>, i: number, reason: Error): string {
+function describeActor(now: Tracked<unknown>, i: number, reason: Error): string {
   if (now.state === "pending") return `${i} pending`;
   if (now.state === "fulfilled") return `${i} released`;
   if (now.reason === reason) return `${i} rejected: its reason`;

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { Condition } from "@sync/condition";
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { Lock } from "@sync/lock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, useFakeTimersPerTest } from "../../core/test/helpers";
 
 /** A condition on an explicit lock, so tests can also see the lock's own queue. */
 function make(): { lock: Lock; cond: Condition } {
@@ -33,13 +33,7 @@ function rejectionOf(tracked: { readonly current: { state: string; reason?: unkn
   return tracked.current.reason;
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("constructor", () => {
   test.each([

@@ -22,20 +22,14 @@
 import { Condition } from "@sync/condition";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Lock } from "@sync/lock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, useFakeTimersPerTest } from "../../core/test/helpers";
 
 /** asyncio's loop.call_soon: runs `fn` on a later microtask (a promise job, so jest's fake timers leave it alone). */
 function callSoon(fn: () => void): void {
   void Promise.resolve().then(fn);
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("ConditionTests", () => {
   test("test_wait", async () => {

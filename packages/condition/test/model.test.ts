@@ -43,30 +43,28 @@ import fc from "fast-check";
 import { InvalidStateError, TimeoutError } from "@sync/core";
 import { Condition } from "@sync/condition";
 import { Lock } from "@sync/lock";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, track, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
-  actorControllers,
   type ActorSignals,
   actorSignalsArbs,
-  advancesArb,
-  assertProperty,
+  actorsProperty,
   commandsSettings,
   controllerFor,
   expectCleanEnd,
-  expectedSignalLines,
   expectThrow,
+  type ModelCall,
+  modelTest,
   optionsFor,
   pendingIds,
-  realSignalLines,
   reasonKindArb,
+  runCommands,
   same,
-  scheduleAbortsAndAdvances,
+  samePicture,
   signalArb,
-  testTimeout,
+  startActors,
   TIMEOUT,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 
@@ -82,13 +80,10 @@ const flush = (): Promise<void> => new Promise((resolve) => realSetImmediate(res
 const INVALID = Symbol("InvalidStateError");
 type Expected = { state: "pending" } | { state: "fulfilled"; value: unknown } | { state: "rejected"; reason: unknown };
 
-interface Call {
-  readonly id: number;
+interface Call extends ModelCall {
   readonly kind: "acquire" | "wait" | "waitFor";
   /** Which condition a wait is on. */
   readonly cond: number;
-  readonly controller: AbortController | undefined;
-  readonly tracked: { readonly current: Tracked<unknown> };
   expected: Expected;
   /** Model time at which its timeout runs out (a waitFor keeps one deadline across its rounds). */
   deadline: number | undefined;
@@ -247,19 +242,21 @@ async function verify(m: Model, r: Real): Promise<void> {
   same(r.violations, []); // C1, checked as each wait settles
   const [a, b] = r.conds;
   const [qa, qb] = m.condQueues;
-  same(
+  samePicture(
+    m,
     [
       `locked ${a.locked()} ${b.locked()} ${r.lock.locked()}, lock waiters ${r.lock.waiters}, held by ${name(r.holder)}`,
-      `${String(a)} ${String(b)}, waiters ${a.waiters} ${b.waiters}, timers ${jest.getTimerCount()}`,
-      ...m.calls.map((call) => `${describeReal(call)}`),
-      ...realSignalLines(m),
+      `${String(a)} ${String(b)}, waiters ${a.waiters} ${b.waiters}`,
     ],
     [
       `locked ${m.locked} ${m.locked} ${m.locked}, lock waiters ${m.lockQueue.length}, held by ${name(m.holder)}`,
-      `${render(m.locked, qa.length)} ${render(m.locked, qb.length)}, waiters ${qa.length} ${qb.length}, timers ${m.calls.filter(hasTimer).length}`,
-      ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...expectedSignalLines(m, (c) => m.calls.filter((call) => call.controller === c && hasListener(call)).length),
+      `${render(m.locked, qa.length)} ${render(m.locked, qb.length)}, waiters ${qa.length} ${qb.length}`,
     ],
+    {
+      timers: m.calls.filter(hasTimer).length,
+      listening: (c) => m.calls.filter((call) => call.controller === c && hasListener(call)).length,
+    },
+    { real: describeReal, expected: describeExpected },
   );
 }
 
@@ -573,56 +570,50 @@ const commandsArb = fc.commands(
 
 useFakeTimersPerTest();
 
-test(
-  "sequential model: two Conditions on one Lock match the model of both queues (C1–C3)",
-  async () => {
-    await assertProperty(
-      "condition",
-      "sequential model",
-      fc.asyncProperty(commandsArb, async (commands) => {
-        jest.clearAllTimers();
-        const m: Model = {
-          now: 0,
-          shared: [new AbortController(), new AbortController()],
-          timerSeq: 0,
-          locked: false,
-          holder: null,
-          lockQueue: [],
-          condQueues: [[], []],
-          calls: [],
-          ready: 0,
-        };
-        const lock = new Lock();
-        const r: Real = {
-          lock,
-          conds: [new Condition(lock), new Condition(lock)],
-          holder: null,
-          ready: 0,
-          violations: [],
-        };
-        await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
-        // Drain: make the predicates true, take the lock, wake everyone,
-        // and release until the lock is free; nobody is left pending.
-        await new SetReady(1).run(m, r);
-        for (let round = 0; round < 100 && (m.locked || m.calls.some((call) => call.phase !== "none")); round++) {
-          if (!m.locked) await new Acquire("lock.acquire", { signal: "none", timeout: undefined }, 0).run(m, r);
-          await new Notify(0, Infinity).run(m, r);
-          await new Notify(1, Infinity).run(m, r);
-          await new Release(2).run(m, r);
-        }
-        same(
-          {
-            pending: pendingIds(m.calls),
-            locked: lock.locked(),
-            timers: jest.getTimerCount(),
-          },
-          { pending: [], locked: false, timers: 0 },
-        );
-      }),
-      2000,
+modelTest(
+  "condition",
+  "sequential model",
+  "two Conditions on one Lock match the model of both queues (C1–C3)",
+  2000,
+  fc.asyncProperty(commandsArb, async (commands) => {
+    const m: Model = {
+      now: 0,
+      shared: [new AbortController(), new AbortController()],
+      timerSeq: 0,
+      locked: false,
+      holder: null,
+      lockQueue: [],
+      condQueues: [[], []],
+      calls: [],
+      ready: 0,
+    };
+    const lock = new Lock();
+    const r: Real = {
+      lock,
+      conds: [new Condition(lock), new Condition(lock)],
+      holder: null,
+      ready: 0,
+      violations: [],
+    };
+    await runCommands(m, r, commands);
+    // Drain: make the predicates true, take the lock, wake everyone,
+    // and release until the lock is free; nobody is left pending.
+    await new SetReady(1).run(m, r);
+    for (let round = 0; round < 100 && (m.locked || m.calls.some((call) => call.phase !== "none")); round++) {
+      if (!m.locked) await new Acquire("lock.acquire", { signal: "none", timeout: undefined }, 0).run(m, r);
+      await new Notify(0, Infinity).run(m, r);
+      await new Notify(1, Infinity).run(m, r);
+      await new Release(2).run(m, r);
+    }
+    same(
+      {
+        pending: pendingIds(m.calls),
+        locked: lock.locked(),
+        timers: jest.getTimerCount(),
+      },
+      { pending: [], locked: false, timers: 0 },
     );
-  },
-  testTimeout,
+  }),
 );
 
 // ---------------------------------------------------------------- interleavings
@@ -636,99 +627,84 @@ const actorArb = fc.record({
   ...actorSignalsArbs,
 });
 
-test(
-  "interleavings: producers and consumers in scheduler-chosen order keep C1–C4",
-  async () => {
-    // Actors: 1–8 producers (add an item, notify one) and consumers (wait
-    // for an item with waitFor() or a hand-written `while` around wait(),
-    // with or without a signal and a timeout), each starting when the
-    // scheduler says, pausing inside its critical section for a scheduled
-    // step; aborts of signals and jumps of the clock are scheduled too.
-    // What would break: two tasks inside the critical section at once, a
-    // wait() that settles without the lock (C1), a notification spent on a
-    // waiter that left (C2, seen as C4: an item left over while a consumer
-    // still waits), a consumer that takes an item that is not there.
-    await assertProperty(
-      "condition",
-      "interleavings",
-      fc.asyncProperty(
-        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        advancesArb,
-        fc.scheduler(),
-        async (actors, advances, s) => {
-          jest.clearAllTimers();
-          const cond = new Condition();
-          const problems: string[] = [];
-          let items = 0;
-          let inside = 0;
-          const enter = (who: string): void => {
-            if (++inside !== 1 || !cond.locked()) problems.push(`C1: ${who} inside with ${inside - 1} other(s)`);
-          };
-          const { controllers, reasons } = actorControllers(actors);
-          // waitFor() with an aborted signal rejects even when an item is there.
-          const preAborted = actors.map(() => false);
-          const consumed = actors.map(() => false);
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `start ${i}`);
-            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
-            await cond.run(async () => {
-              enter(`${i}`);
-              try {
-                await s.schedule(Promise.resolve(), `inside ${i}`);
-                if (actor.role === "producer") {
-                  items++;
-                  cond.notify();
-                  return;
-                }
-                inside--;
-                try {
-                  if (actor.role === "waitFor consumer") {
-                    preAborted[i] = options.signal?.aborted ?? false;
-                    await cond.waitFor(() => items > 0, options);
-                  } else while (items === 0) await cond.wait(options);
-                } finally {
-                  enter(`${i}, back from waiting`);
-                }
-                if (items <= 0) problems.push(`${i} took an item that is not there`);
-                items--;
-                consumed[i] = true;
-              } finally {
-                inside--;
-              }
-            });
-          });
-          const outcomes = tasks.map((task) => track(task));
-          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
-
-          await s.waitIdle();
-          await tick();
-          // C4: idle with an item left over means nobody waits for one.
-          if (items > 0 && cond.waiters > 0) problems.push(`C4: ${items} item(s) left, ${String(cond)}`);
-          // Feed whoever still waits, then let everyone finish.
-          await cond.run(() => {
-            items += cond.waiters;
-            cond.notifyAll();
-          });
-          await s.waitIdle();
-          await tick();
-
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!, consumed[i]!, actors[i]!));
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
-            controllers,
-            { name: "cond", real: String(cond), expected: "<Condition [unlocked]>" },
-          );
-        },
-      ),
-      1000,
+modelTest(
+  "condition",
+  "interleavings",
+  "producers and consumers in scheduler-chosen order keep C1–C4",
+  1000,
+  // Actors: 1–8 producers (add an item, notify one) and consumers (wait
+  // for an item with waitFor() or a hand-written `while` around wait(),
+  // with or without a signal and a timeout), each starting when the
+  // scheduler says, pausing inside its critical section for a scheduled
+  // step; aborts of signals and jumps of the clock are scheduled too.
+  // What would break: two tasks inside the critical section at once, a
+  // wait() that settles without the lock (C1), a notification spent on a
+  // waiter that left (C2, seen as C4: an item left over while a consumer
+  // still waits), a consumer that takes an item that is not there.
+  actorsProperty(actorArb, async (actors, advances, s) => {
+    const cond = new Condition();
+    const problems: string[] = [];
+    let items = 0;
+    let inside = 0;
+    const enter = (who: string): void => {
+      if (++inside !== 1 || !cond.locked()) problems.push(`C1: ${who} inside with ${inside - 1} other(s)`);
+    };
+    // waitFor() with an aborted signal rejects even when an item is there:
+    // whether its signal had aborted when it called waitFor().
+    const preAborted = actors.map(() => false);
+    const consumed = actors.map(() => false);
+    const run = startActors(s, actors, advances, (actor, i, options) =>
+      cond.run(async () => {
+        enter(`${i}`);
+        try {
+          await s.schedule(Promise.resolve(), `inside ${i}`);
+          if (actor.role === "producer") {
+            items++;
+            cond.notify();
+            return;
+          }
+          inside--;
+          try {
+            if (actor.role === "waitFor consumer") {
+              preAborted[i] = options.signal?.aborted ?? false;
+              await cond.waitFor(() => items > 0, options);
+            } else while (items === 0) await cond.wait(options);
+          } finally {
+            enter(`${i}, back from waiting`);
+          }
+          if (items <= 0) problems.push(`${i} took an item that is not there`);
+          items--;
+          consumed[i] = true;
+        } finally {
+          inside--;
+        }
+      }),
     );
-  },
-  testTimeout,
+
+    await s.waitIdle();
+    await tick();
+    // C4: idle with an item left over means nobody waits for one.
+    if (items > 0 && cond.waiters > 0) problems.push(`C4: ${items} item(s) left, ${String(cond)}`);
+    // Feed whoever still waits, then let everyone finish.
+    await cond.run(() => {
+      items += cond.waiters;
+      cond.notifyAll();
+    });
+    await s.waitIdle();
+    await tick();
+
+    const verdicts = run.outcomes.map((o, i) => describeActor(o.current, i, run.reasons[i]!, consumed[i]!, actors[i]!));
+    expectCleanEnd(
+      problems,
+      verdicts,
+      verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, preAborted[i]!)),
+      run.controllers,
+      { name: "cond", real: String(cond), expected: "<Condition [unlocked]>" },
+    );
+  }),
 );
 
-function describeActor(now: Tracked<void>, i: number, reason: Error, consumed: boolean, actor: Actor): string {
+function describeActor(now: Tracked<unknown>, i: number, reason: Error, consumed: boolean, actor: Actor): string {
   if (now.state === "pending") return `${i} pending`;
   if (now.state === "fulfilled")
     return actor.role === "producer" ? `${i} produced` : consumed ? `${i} consumed` : `${i} resolved, consumed nothing`;

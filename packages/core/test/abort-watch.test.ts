@@ -3,15 +3,9 @@
 // `last`. Behaviour must be exactly that of a listener per waiter.
 import { getEventListeners } from "node:events";
 import { TimeoutError, WaiterQueue } from "@sync/core";
-import { tick, track } from "./helpers";
+import { tick, track, useFakeTimersPerTest } from "./helpers";
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 function listeners(signal: AbortSignal): number {
   return getEventListeners(signal, "abort").length;

@@ -27,6 +27,36 @@ export function track<T>(promise: Promise<T>): { readonly current: Tracked<T> } 
 }
 
 /**
+ * track() of `promise`, which also logs `name` to `log` when it fulfils and
+ * `<name> rejected` when it rejects: the order calls settle in.
+ */
+export function trackLogged<T>(promise: Promise<T>, log: string[], name: string): { readonly current: Tracked<T> } {
+  return track(
+    promise.then(
+      (value) => {
+        log.push(name);
+        return value;
+      },
+      (reason: unknown) => {
+        log.push(`${name} rejected`);
+        throw reason;
+      },
+    ),
+  );
+}
+
+/** Registers jest fake timers before each test of the file (or describe block), and real ones after it. */
+export function useFakeTimersPerTest(): void {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+}
+
+/**
  * Runs an example of docs/examples (its `main(print)`) under jest fake
  * timers until it finishes, and returns what it printed, each line prefixed
  * (unless `stamp` is false) with the virtual milliseconds since the start.

@@ -8,15 +8,15 @@
 
 import { getEventListeners } from "node:events";
 import fc from "fast-check";
-import { type Guard, TimeoutError, type WaitOptions } from "@sync/core";
-import type { Tracked } from "./helpers";
+import { Guard, TimeoutError, type WaitOptions } from "@sync/core";
+import { track, type Tracked } from "./helpers";
 
 // ---------------------------------------------------------------- settings
 
 const longRuns = Number(process.env.SYNC_MODEL_RUNS) || 0;
 
 /** The jest timeout of a model test: 60 s, or 50 ms a run with SYNC_MODEL_RUNS. */
-export const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
+const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
 
 /**
  * Runs `property` `runs` times (or SYNC_MODEL_RUNS), with SYNC_MODEL_SEED and
@@ -24,7 +24,7 @@ export const testTimeout = longRuns > 0 ? longRuns * 50 : 60_000;
  * A failure throws fast-check's report, the command that replays it
  * (`npx jest --selectProjects <project> -t "<name>"`) and the error.
  */
-export async function assertProperty(
+async function assertProperty(
   project: string,
   name: string,
   property: fc.IAsyncProperty<unknown>,
@@ -46,23 +46,36 @@ export async function assertProperty(
   }
 }
 
+/**
+ * The jest test "<name>: <claim>" of a model: asserts `property` `runs`
+ * times (see assertProperty; `name` is what `-t` replays), within testTimeout.
+ */
+export function modelTest(
+  project: string,
+  name: string,
+  claim: string,
+  runs: number,
+  property: fc.IAsyncProperty<unknown>,
+): void {
+  test(`${name}: ${claim}`, () => assertProperty(project, name, property, runs), testTimeout);
+}
+
+/** Runs fast-check's `commands` against `model` and `real`, on a fake clock with no timer left from before. */
+export async function runCommands<M extends object, R>(
+  model: M,
+  real: R,
+  commands: Iterable<fc.AsyncCommand<M, R>>,
+): Promise<void> {
+  jest.clearAllTimers();
+  await fc.asyncModelRun(() => ({ model, real }), commands);
+}
+
 /** Settings of `fc.commands()`: up to 40 commands, replaying SYNC_MODEL_REPLAY_PATH if set. */
 export const commandsSettings = {
   maxCommands: 40,
   size: "max",
   replayPath: process.env.SYNC_MODEL_REPLAY_PATH,
 } as const;
-
-/** Registers jest fake timers before each test of the file, and real ones after it. */
-export function useFakeTimersPerTest(): void {
-  beforeEach(() => {
-    jest.useFakeTimers();
-  });
-
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-}
 
 // ---------------------------------------------------------------- assertions
 
@@ -111,6 +124,79 @@ export interface ModelRun {
 export interface QueueModel<C extends ModelCall> {
   now: number;
   queue: C[];
+}
+
+/** A FIFO model's start: time 0, its two shared signals, nobody queued, no call yet. */
+export function newQueueModel<C extends ModelCall>(): QueueModel<C> & {
+  readonly shared: AbortController[];
+  calls: C[];
+} {
+  return { now: 0, shared: [new AbortController(), new AbortController()], queue: [], calls: [] };
+}
+
+/** Records the model's next call, pending, watching `promise`; `own` has the fields a file adds to ModelCall. */
+export function newCall<C extends ModelCall>(
+  m: { readonly calls: C[] },
+  controller: AbortController | undefined,
+  promise: Promise<unknown>,
+  own: Omit<C, keyof ModelCall>,
+): C {
+  const call = {
+    id: m.calls.length,
+    controller,
+    tracked: track(promise),
+    expected: { state: "pending" },
+    deadline: undefined,
+    ...own,
+  } as C;
+  m.calls.push(call);
+  return call;
+}
+
+/**
+ * A new call in a FIFO model: rejected with its signal's reason if that
+ * aborted already; else settled by `admit` if it returns true (granted at
+ * once, or refused); else rejected with a TimeoutError for a timeout of 0;
+ * else queued, with a deadline for a finite timeout.
+ */
+export function arrive<C extends ModelCall>(
+  m: QueueModel<C>,
+  call: C,
+  timeout: number | undefined,
+  admit: () => boolean,
+): void {
+  const signal = call.controller?.signal;
+  if (signal?.aborted) call.expected = { state: "rejected", reason: signal.reason };
+  else if (admit()) return;
+  else if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
+  else {
+    m.queue.push(call);
+    if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
+  }
+}
+
+/** Once `promise` fulfils: `granted()`, and `call` keeps the Guard it resolved to, if any. */
+export function whenGranted(promise: Promise<unknown>, call: { guard: Guard | undefined }, granted: () => void): void {
+  promise.then(
+    (value) => {
+      granted();
+      if (value instanceof Guard) call.guard = value;
+    },
+    () => {},
+  );
+}
+
+/** A holder gives back what it holds: through its guard, twice (the second does nothing), if it has one and `viaGuard`; else `release()`. */
+export function releaseHolder(guard: Guard | undefined, viaGuard: boolean, release: () => void): void {
+  if (viaGuard && guard !== undefined) {
+    guard.release();
+    guard.release();
+  } else release();
+}
+
+/** Whether `ids` never go down: grants in arrival order. */
+export function ascending(ids: readonly number[]): boolean {
+  return ids.every((id, i) => i === 0 || id >= ids[i - 1]!);
 }
 
 /** Where a call's signal comes from. "shared": one of two signals that several calls of a run wait with. */
@@ -165,13 +251,21 @@ export function leaveAborted<C extends ModelCall>(m: QueueModel<C>, controller: 
   for (const call of m.queue.filter((c) => c.controller === controller)) leave(m, call, controller.signal.reason);
 }
 
-/** Time passes in a FIFO model: queued calls whose deadline comes time out, earliest first. */
-export function expireDue<C extends ModelCall>(m: QueueModel<C>, ms: number): void {
+/**
+ * Time passes in a FIFO model: queued calls whose deadline comes time out,
+ * earliest first, each departure followed by `served` (the model's grant
+ * rule), so that a call granted on the way no longer times out.
+ */
+export function expireDue<C extends ModelCall>(m: QueueModel<C>, ms: number, served?: () => void): void {
   m.now += ms;
   const due = m.queue
     .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
     .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
-  for (const call of due) leave(m, call, TIMEOUT);
+  for (const call of due) {
+    if (!m.queue.includes(call)) continue;
+    leave(m, call, TIMEOUT);
+    served?.();
+  }
 }
 
 /** A call's real outcome: pending, fulfilled, or whose reason it rejected with. */
@@ -189,6 +283,49 @@ export function describeExpected(call: ModelCall): string {
   const want = call.expected;
   if (want.state !== "rejected") return `#${call.id} ${want.state}`;
   return `#${call.id} rejected: ${want.reason === TIMEOUT ? "TimeoutError" : "its signal's reason"}`;
+}
+
+/** How a file describes its calls, real and expected, if not as describeReal and describeExpected do. */
+export interface Describe<C> {
+  real(call: C): string;
+  expected(call: C): string;
+}
+
+/**
+ * Compares the real objects with the model after a command, as a whole
+ * (expect() only on a mismatch: it is slow): the file's own `real` and
+ * `expected` lines, then the live timers (`waiting.timers` by the model),
+ * every call's outcome and the abort listeners on every signal
+ * (`waiting.listening(c)` calls listen to c by the model).
+ */
+export function samePicture<C extends ModelCall>(
+  m: ModelRun & { readonly calls: readonly C[] },
+  real: readonly string[],
+  expected: readonly string[],
+  waiting: { readonly timers: number; listening(controller: AbortController): number },
+  describe: Describe<C> = { real: describeReal, expected: describeExpected },
+): void {
+  same(
+    [...real, `timers ${jest.getTimerCount()}`, ...m.calls.map(describe.real), ...realSignalLines(m)],
+    [
+      ...expected,
+      `timers ${waiting.timers}`,
+      ...m.calls.map(describe.expected),
+      ...expectedSignalLines(m, waiting.listening),
+    ],
+  );
+}
+
+/** samePicture() for a FIFO model: its queued calls are the ones with a timer (if finite) and a listener. */
+export function sameAsQueue<C extends ModelCall>(
+  m: ModelRun & QueueModel<C> & { readonly calls: readonly C[] },
+  real: readonly string[],
+  expected: readonly string[],
+  describe?: Describe<C>,
+): void {
+  const timers = m.queue.filter((call) => call.deadline !== undefined).length;
+  const listening = (c: AbortController): number => m.queue.filter((call) => call.controller === c).length;
+  samePicture(m, real, expected, { timers, listening }, describe);
 }
 
 /** The ids of the calls whose real promise is still pending. */
@@ -224,6 +361,18 @@ export function expectedSignalLines(m: ModelRun, waiting: (controller: AbortCont
 
 /** Compares the real objects with the model after a command: each file's `verify()`. */
 export type Verify<M, R> = (m: M, r: R) => Promise<void>;
+
+/** A command that makes one call as its `spec` says (`reasonKind`: the abort reason of a signal of its own); always possible. */
+export abstract class CallCommand<M extends object, R, S extends WaitSpec> implements fc.AsyncCommand<M, R> {
+  constructor(
+    readonly spec: S,
+    readonly reasonKind: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  abstract run(m: M, r: R): Promise<void>;
+}
 
 /**
  * The command "abort a random caller's signal": aborts one of the signals
@@ -330,31 +479,43 @@ export const actorSignalsArbs = {
  * permit", "its keys") ended: pending, held it (`held`), or rejected, and
  * with what. {@link allowedHeld} says which of these its settings allow.
  */
-export function heldVerdict(now: Tracked<void>, i: number, reason: Error, held: boolean, what: string): string {
+function heldVerdict(now: Tracked<unknown>, i: number, reason: Error, held: boolean, what: string): string {
   if (now.state === "pending") return `${i} pending`;
   if (now.state === "fulfilled") return held ? `${i} held ${what}` : `${i} fulfilled without ${what}`;
   if (held) return `${i} held ${what}, then rejected: ${String(now.reason)}`;
   if (now.reason === reason) return `${i} rejected: its reason`;
   if (now.reason instanceof TimeoutError) return `${i} rejected: TimeoutError`;
+  if (now.reason instanceof RangeError) return `${i} rejected: RangeError`;
   return `${i} rejected: unexpected ${String(now.reason)}`;
 }
 
-/** `verdict` if the actor's settings allow it, else a list of what they allow. */
-export function allowedHeld(
+/**
+ * `verdict` if the actor's settings allow it, else a list of what they
+ * allow: its reason only if its signal had aborted when it called; a
+ * RangeError only if its request is `refused`; else holding `what`, or its
+ * reason if its signal aborts, or a TimeoutError if it has a timeout.
+ */
+function allowedHeld(
   verdict: string,
   i: number,
   actor: ActorSignals,
   preAborted: boolean,
   what: string,
+  refused: boolean,
 ): string {
-  const ok = preAborted ? [] : [`${i} held ${what}`];
-  if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
-  if (actor.timeout !== undefined && !preAborted) ok.push(`${i} rejected: TimeoutError`);
+  const ok: string[] = [];
+  if (preAborted) ok.push(`${i} rejected: its reason`);
+  else if (refused) ok.push(`${i} rejected: RangeError`);
+  else {
+    ok.push(`${i} held ${what}`);
+    if (actor.signal && actor.abort) ok.push(`${i} rejected: its reason`);
+    if (actor.timeout !== undefined) ok.push(`${i} rejected: TimeoutError`);
+  }
   return ok.includes(verdict) ? verdict : `${i}: one of ${ok.join(" | ")}`;
 }
 
 /** Each actor's controller (if it has a signal) and the Error it aborts with. */
-export function actorControllers(actors: readonly ActorSignals[]): {
+function actorControllers(actors: readonly ActorSignals[]): {
   controllers: (AbortController | undefined)[];
   reasons: Error[];
 } {
@@ -364,20 +525,105 @@ export function actorControllers(actors: readonly ActorSignals[]): {
   };
 }
 
+/** What a test does just before an actor's abort or a time jump of an interleaving (its own bookkeeping). */
+export interface ActorHooks {
+  readonly abort?: (i: number) => void;
+  readonly advance?: (ms: number) => void;
+}
+
 /** Schedules the abort of every actor that has a signal and aborts, then every time jump. */
-export function scheduleAbortsAndAdvances(
+function scheduleAbortsAndAdvances(
   s: fc.Scheduler,
   actors: readonly ActorSignals[],
   controllers: readonly (AbortController | undefined)[],
   reasons: readonly Error[],
   advances: readonly number[],
+  hooks: ActorHooks,
 ): void {
   actors.forEach((actor, i) => {
     if (actor.abort && controllers[i] !== undefined)
-      void s.schedule(Promise.resolve(), `abort ${i}`).then(() => controllers[i]!.abort(reasons[i]));
+      void s.schedule(Promise.resolve(), `abort ${i}`).then(() => {
+        hooks.abort?.(i);
+        controllers[i]!.abort(reasons[i]);
+      });
   });
   for (const ms of advances)
-    void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => jest.advanceTimersByTime(ms));
+    void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => {
+      hooks.advance?.(ms);
+      jest.advanceTimersByTime(ms);
+    });
+}
+
+/** The actors of an interleaving as they run. */
+export interface ActorRun {
+  readonly controllers: readonly (AbortController | undefined)[];
+  readonly reasons: readonly Error[];
+  /** Actor indices in the order they arrived. */
+  readonly arrivals: readonly number[];
+  /** Whether each actor's signal had aborted already when it arrived: it rejects even where it could succeed. */
+  readonly preAborted: readonly boolean[];
+  /** Each actor's task, settled or not. */
+  readonly outcomes: readonly { readonly current: Tracked<unknown> }[];
+}
+
+/**
+ * Starts an interleaving on a fake clock with no timer left from before:
+ * each actor arrives when the scheduler starts it and runs `task` with its
+ * signal and timeout; the aborts of the actors that abort and the time jumps
+ * are scheduled too (after `hooks`).
+ */
+export function startActors<A extends ActorSignals>(
+  s: fc.Scheduler,
+  actors: readonly A[],
+  advances: readonly number[],
+  task: (actor: A, i: number, options: WaitOptions) => Promise<unknown>,
+  hooks: ActorHooks = {},
+): ActorRun {
+  jest.clearAllTimers();
+  const { controllers, reasons } = actorControllers(actors);
+  const arrivals: number[] = [];
+  const preAborted = actors.map(() => false);
+  const outcomes = actors.map((actor, i) =>
+    track(
+      (async () => {
+        await s.schedule(Promise.resolve(), `start ${i}`);
+        const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
+        arrivals.push(i);
+        preAborted[i] = controllers[i]?.signal.aborted ?? false;
+        await task(actor, i, options);
+      })(),
+    ),
+  );
+  scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances, hooks);
+  return { controllers, reasons, arrivals, preAborted, outcomes };
+}
+
+/** The property of an interleaving of 1–`most` actors drawn from `actorArb`, with time jumps, under fc.scheduler(). */
+export function actorsProperty<A>(
+  actorArb: fc.Arbitrary<A>,
+  predicate: (actors: A[], advances: number[], s: fc.Scheduler) => Promise<void>,
+  most = 8,
+): fc.IAsyncProperty<[A[], number[], fc.Scheduler]> {
+  return fc.asyncProperty(
+    fc.array(actorArb, { minLength: 1, maxLength: most }),
+    advancesArb,
+    fc.scheduler(),
+    predicate,
+  );
+}
+
+/** Actor `i`'s work while it holds something: `enter()`, keep it until the scheduler ends "work i", `exit()`. */
+export function scheduledWork(s: fc.Scheduler, i: number, enter: () => void, exit: () => void): () => Promise<void> {
+  return async () => {
+    enter();
+    await s.schedule(Promise.resolve(), `work ${i}`);
+    exit();
+  };
+}
+
+/** Whether the actors in `entered` came in the order they arrived. */
+export function inArrivalOrder(run: ActorRun, entered: readonly number[]): boolean {
+  return ascending(entered.map((i) => run.arrivals.indexOf(i)));
 }
 
 /** The abort listeners left on each actor's signal (0 without one). */
@@ -404,12 +650,17 @@ export const holdActorArb = fc.record({
   ...actorSignalsArbs,
 });
 
-/** Runs `work` holding `primitive`, taken through run(), hold() (with `using`) or acquire() and release(). */
+/**
+ * Runs `work` holding `primitive`, taken through run(), hold() (with
+ * `using`) or acquire() and `release` (release() unless given). `options`
+ * go to each call (a Semaphore's may name its permits).
+ */
 export async function holdWhile(
   how: HoldActor["how"],
   primitive: Holdable,
   work: () => Promise<void>,
-  options: WaitOptions,
+  options: WaitOptions & { readonly permits?: number },
+  release = (): void => primitive.release(),
 ): Promise<void> {
   if (how === "run") await primitive.run(work, options);
   else if (how === "hold") {
@@ -420,7 +671,7 @@ export async function holdWhile(
     try {
       await work();
     } finally {
-      primitive.release();
+      release();
     }
   }
 }
@@ -428,6 +679,13 @@ export async function holdWhile(
 /** The end of a sequential run, after its drain: no call is pending and no timer is left. */
 export function expectAllSettled(calls: readonly ModelCall[]): void {
   same({ pending: pendingIds(calls), timers: jest.getTimerCount() }, { pending: [], timers: 0 });
+}
+
+/** An object's String() at the end of an interleaving, under `name`, and what it should be. */
+export interface EndState {
+  readonly name: string;
+  readonly real: string;
+  readonly expected: string;
 }
 
 /**
@@ -440,7 +698,7 @@ export function expectCleanEnd(
   verdicts: readonly string[],
   allowed: readonly string[],
   controllers: readonly (AbortController | undefined)[],
-  state?: { readonly name: string; readonly real: string; readonly expected: string },
+  state?: EndState,
 ): void {
   same(
     {
@@ -458,4 +716,25 @@ export function expectCleanEnd(
       listeners: controllers.map(() => 0),
     },
   );
+}
+
+/**
+ * expectCleanEnd() for actors that wait to hold something (`what`): each
+ * settled, holding it exactly when `held(i)`, or rejected as its settings
+ * allow (a RangeError where `refused(i)`).
+ */
+export function expectHeldEnd(
+  run: ActorRun,
+  actors: readonly ActorSignals[],
+  problems: readonly string[],
+  what: string,
+  held: (i: number) => boolean,
+  state: EndState,
+  refused: (i: number) => boolean = () => false,
+): void {
+  const verdicts = run.outcomes.map((o, i) => heldVerdict(o.current, i, run.reasons[i]!, held(i), what));
+  const allowed = verdicts.map((verdict, i) =>
+    allowedHeld(verdict, i, actors[i]!, run.preAborted[i]!, what, refused(i)),
+  );
+  expectCleanEnd(problems, verdicts, allowed, run.controllers, state);
 }

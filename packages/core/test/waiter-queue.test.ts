@@ -4,7 +4,7 @@ import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { InvalidStateError, TimeoutError, type Waiter, type WaitOptions } from "@sync/core";
 import { check, resolvedTrue, WaiterQueue } from "@sync/core/internal";
-import { tick, track } from "./helpers";
+import { tick, track, useFakeTimersPerTest } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 // 2^31 - 1 ms: the longest delay a timer takes before it overflows.
@@ -13,13 +13,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 // `gc()` for the storage test, in a fresh context, without `--expose-gc`.
 setFlagsFromString("--expose-gc");
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 /** The id a waiter was queued with: tests queue each waiter with its id as its need. */
 function idOf(waiter: Waiter<unknown> | undefined): number | undefined {

@@ -1,17 +1,11 @@
 import { getEventListeners } from "node:events";
 import { TimeoutError, withTimeout } from "@sync/core";
-import { tick, track } from "./helpers";
+import { tick, track, useFakeTimersPerTest } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 function listeners(signal: AbortSignal): number {
   return getEventListeners(signal, "abort").length;

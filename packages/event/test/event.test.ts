@@ -2,22 +2,11 @@ import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { TimeoutError, type WaitOptions } from "@sync/core";
 import { Event } from "@sync/event";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, trackLogged, useFakeTimersPerTest } from "../../core/test/helpers";
 
 /** Starts `event.wait(options)`, logging `name` when it resolves and `name rejected` when it rejects. */
 function waitLogged(event: Event, log: string[], name: string, options?: WaitOptions) {
-  return track(
-    event.wait(options).then(
-      (value) => {
-        log.push(name);
-        return value;
-      },
-      (reason: unknown) => {
-        log.push(`${name} rejected`);
-        throw reason;
-      },
-    ),
-  );
+  return trackLogged(event.wait(options), log, name);
 }
 
 /** The class invariant, through public observers: `waiters > 0` implies the flag is false. */
@@ -25,13 +14,7 @@ function expectConsistent(event: Event): void {
   if (event.waiters > 0) expect(event.isSet()).toBe(false);
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("wait, set and clear", () => {
   test("a new event is unset and has no waiters", () => {

@@ -28,33 +28,32 @@
 import fc from "fast-check";
 import { TimeoutError } from "@sync/core";
 import { Event } from "@sync/event";
-import { tick, track, type Tracked } from "../../core/test/helpers";
+import { tick, type Tracked, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
-  actorControllers,
   type ActorSignals,
   actorSignalsArbs,
   advancesArb,
-  assertProperty,
+  arrive,
+  CallCommand,
   commandsSettings,
   controllerFor,
-  describeExpected,
-  describeReal,
   expectAllSettled,
   expectCleanEnd,
-  expectedSignalLines,
   expireDue,
   leaveAborted,
   type ModelCall,
+  modelTest,
+  newCall,
+  newQueueModel,
   optionsFor,
-  realSignalLines,
   reasonKindArb,
+  runCommands,
   same,
+  sameAsQueue,
   signalArb,
-  testTimeout,
-  TIMEOUT,
+  startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
 } from "../../core/test/model-harness";
 
@@ -104,17 +103,10 @@ async function verify(m: Model, event: Event): Promise<void> {
   if (event.waiters > 0 && event.isSet()) problems.push(`E2: ${String(event)}`);
   same(problems, []);
   // E3 and the model, compared as a whole.
-  same(
-    [
-      `isSet() ${event.isSet()}, waiters ${event.waiters}, ${String(event)}, timers ${jest.getTimerCount()}`,
-      ...m.calls.map((call) => `${describeReal(call)}`),
-      ...realSignalLines(m),
-    ],
-    [
-      `isSet() ${m.flag}, waiters ${m.queue.length}, ${render(m)}, timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
-      ...m.calls.map((call) => `${describeExpected(call)}`),
-      ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
-    ],
+  sameAsQueue(
+    m,
+    [`isSet() ${event.isSet()}, waiters ${event.waiters}, ${String(event)}`],
+    [`isSet() ${m.flag}, waiters ${m.queue.length}, ${render(m)}`],
   );
 }
 
@@ -122,37 +114,17 @@ async function verify(m: Model, event: Event): Promise<void> {
 
 type EventCommand = fc.AsyncCommand<Model, Event>;
 
-class Wait implements EventCommand {
-  constructor(
-    readonly spec: Spec,
-    readonly reasonKind: number,
-  ) {}
-  check(): boolean {
-    return true;
-  }
+class Wait extends CallCommand<Model, Event, Spec> {
   async run(m: Model, event: Event): Promise<void> {
-    const id = m.calls.length;
-    const { timeout } = this.spec;
-    const controller = controllerFor(m, id, this.spec, this.reasonKind);
-    const options = optionsFor(this.spec, controller);
-    const call: Call = {
-      id,
-      controller,
-      tracked: track(event.wait(options)),
-      expected: { state: "pending" },
-      deadline: undefined,
-    };
-    m.calls.push(call);
-    if (controller?.signal.aborted) call.expected = { state: "rejected", reason: controller.signal.reason };
-    else if (m.flag) call.expected = { state: "fulfilled" };
-    else if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
-    else {
-      m.queue.push(call);
-      if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
-    }
+    const controller = controllerFor(m, m.calls.length, this.spec, this.reasonKind);
+    const call = newCall<Call>(m, controller, event.wait(optionsFor(this.spec, controller)), {});
+    arrive(m, call, this.spec.timeout, () => {
+      if (m.flag) call.expected = { state: "fulfilled" };
+      return m.flag;
+    });
     await verify(m, event);
   }
-  toString(): string {
+  override toString(): string {
     return `wait({signal: ${this.spec.signal}, timeout: ${this.spec.timeout}})`;
   }
 }
@@ -211,16 +183,15 @@ class Clear implements EventCommand {
   }
 }
 
-const specArb = fc.record({
-  signal: signalArb,
-  timeout: timeoutArb,
-});
+const waitArb = fc
+  .tuple(fc.record({ signal: signalArb, timeout: timeoutArb }), reasonKindArb)
+  .map(([spec, kind]) => new Wait(spec, kind));
 
 const commandsArb = fc.commands(
   [
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Wait(spec, kind)),
+    waitArb,
+    waitArb,
+    waitArb,
     fc
       .constantFrom<FollowUp>("nothing", "clear", "abort all", "time out all", "clear, set, clear")
       .map((then) => new SetFlag(then)),
@@ -232,133 +203,104 @@ const commandsArb = fc.commands(
 
 useFakeTimersPerTest();
 
-test(
-  "sequential model: Event matches a flag and a FIFO of waiters (E1–E3)",
-  async () => {
-    await assertProperty(
-      "event",
-      "sequential model",
-      fc.asyncProperty(commandsArb, async (commands) => {
-        jest.clearAllTimers();
-        const m: Model = {
-          now: 0,
-          shared: [new AbortController(), new AbortController()],
-          flag: false,
-          queue: [],
-          calls: [],
-          woken: [],
-        };
-        const event = new Event();
-        await fc.asyncModelRun(() => ({ model: m, real: event }), commands);
-        // A last set() resolves everyone still waiting; nothing is left behind.
-        await new SetFlag("nothing").run(m, event);
-        expectAllSettled(m.calls);
-      }),
-      2000,
-    );
-  },
-  testTimeout,
+modelTest(
+  "event",
+  "sequential model",
+  "Event matches a flag and a FIFO of waiters (E1–E3)",
+  2000,
+  fc.asyncProperty(commandsArb, async (commands) => {
+    const m: Model = { ...newQueueModel<Call>(), flag: false, woken: [] };
+    const event = new Event();
+    await runCommands(m, event, commands);
+    // A last set() resolves everyone still waiting; nothing is left behind.
+    await new SetFlag("nothing").run(m, event);
+    expectAllSettled(m.calls);
+  }),
 );
 
 // ---------------------------------------------------------------- interleavings
 
 type Actor = ActorSignals;
 
-const actorArb = fc.record({
-  ...actorSignalsArbs,
-});
-
-test(
-  "interleavings: waiters, set(), clear(), aborts and timeouts in scheduler-chosen order keep E1–E3",
-  async () => {
-    // Actors: 1–8 waiting tasks with or without a signal and a timeout; a
-    // controller that calls set() and clear() a few times; aborts of the
-    // waiters' signals and jumps of the clock. The scheduler picks the order
-    // of all of them. What would break: a waiter queued at a set() that a
-    // following clear(), abort or timeout stops from resolving (E1), or a
-    // waiter left behind while the flag is set (E2).
-    await assertProperty(
-      "event",
-      "interleavings",
-      fc.asyncProperty(
-        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.constantFrom("set", "clear"), { minLength: 1, maxLength: 5 }),
-        advancesArb,
-        fc.scheduler(),
-        async (actors, toggles, advances, s) => {
-          jest.clearAllTimers();
-          const event = new Event();
-          const problems: string[] = [];
-          let now = 0;
-          // Which actors are queued now, with their deadlines, as the test
-          // sees it; those queued at a set() must resolve (E1).
-          const queued = new Map<number, number>();
-          const woken = new Set<number>();
-          const { controllers, reasons } = actorControllers(actors);
-          // An aborted signal rejects even when the flag is set.
-          const preAborted = actors.map(() => false);
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `wait ${i}`);
-            const signal = controllers[i]?.signal;
-            if (!event.isSet() && !signal?.aborted && actor.timeout !== 0)
-              queued.set(i, now + (actor.timeout ?? Infinity));
-            preAborted[i] = signal?.aborted ?? false;
-            await event.wait({ signal, timeout: actor.timeout });
-          });
-          const outcomes = tasks.map((task) => track(task));
-          toggles.forEach((toggle, k) => {
-            void s.schedule(Promise.resolve(), `${toggle} ${k}`).then(() => {
-              if (toggle === "set") {
-                if (!event.isSet()) for (const i of queued.keys()) woken.add(i);
-                queued.clear();
-                event.set();
-              } else event.clear();
-            });
-          });
-          actors.forEach((actor, i) => {
-            if (actor.abort && controllers[i] !== undefined)
-              void s.schedule(Promise.resolve(), `abort ${i}`).then(() => {
-                queued.delete(i);
-                controllers[i]!.abort(reasons[i]);
-              });
-          });
-          for (const ms of advances)
-            void s.schedule(Promise.resolve(), `advance ${ms}`).then(() => {
-              now += ms;
-              for (const [i, deadline] of queued) if (deadline <= now) queued.delete(i);
-              jest.advanceTimersByTime(ms);
-            });
-
-          await s.waitIdle(async (step) => {
-            await step();
-            // E2 after every step.
-            if (event.waiters > 0 && event.isSet()) problems.push(`E2: ${String(event)}`);
-            if (event.waiters !== queued.size) problems.push(`waiters ${event.waiters}, expected ${queued.size}`);
-          });
-          await tick();
-          // E1 now, before the last set().
-          for (const i of woken)
-            if (outcomes[i]!.current.state !== "fulfilled") problems.push(`E1: ${i} is ${outcomes[i]!.current.state}`);
-          event.set();
-          await tick();
-
-          // E3: every task settled, resolved or rejected with an allowed reason.
-          const verdicts = outcomes.map((o, i) => describeActor(o.current, i, reasons[i]!));
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, woken.has(i), preAborted[i]!)),
-            controllers,
-          );
+modelTest(
+  "event",
+  "interleavings",
+  "waiters, set(), clear(), aborts and timeouts in scheduler-chosen order keep E1–E3",
+  1000,
+  // Actors: 1–8 waiting tasks with or without a signal and a timeout; a
+  // controller that calls set() and clear() a few times; aborts of the
+  // waiters' signals and jumps of the clock. The scheduler picks the order
+  // of all of them. What would break: a waiter queued at a set() that a
+  // following clear(), abort or timeout stops from resolving (E1), or a
+  // waiter left behind while the flag is set (E2).
+  fc.asyncProperty(
+    fc.array(fc.record(actorSignalsArbs), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.constantFrom("set", "clear"), { minLength: 1, maxLength: 5 }),
+    advancesArb,
+    fc.scheduler(),
+    async (actors, toggles, advances, s) => {
+      const event = new Event();
+      const problems: string[] = [];
+      let now = 0;
+      // Which actors are queued now, with their deadlines, as the test
+      // sees it; those queued at a set() must resolve (E1).
+      const queued = new Map<number, number>();
+      const woken = new Set<number>();
+      const run = startActors(
+        s,
+        actors,
+        advances,
+        (actor, i, options) => {
+          if (!event.isSet() && !options.signal?.aborted && actor.timeout !== 0)
+            queued.set(i, now + (actor.timeout ?? Infinity));
+          return event.wait(options);
         },
-      ),
-      1000,
-    );
-  },
-  testTimeout,
+        {
+          abort: (i) => queued.delete(i),
+          advance: (ms) => {
+            now += ms;
+            for (const [i, deadline] of queued) if (deadline <= now) queued.delete(i);
+          },
+        },
+      );
+      toggles.forEach((toggle, k) => {
+        void s.schedule(Promise.resolve(), `${toggle} ${k}`).then(() => {
+          if (toggle === "set") {
+            if (!event.isSet()) for (const i of queued.keys()) woken.add(i);
+            queued.clear();
+            event.set();
+          } else event.clear();
+        });
+      });
+
+      await s.waitIdle(async (step) => {
+        await step();
+        // E2 after every step.
+        if (event.waiters > 0 && event.isSet()) problems.push(`E2: ${String(event)}`);
+        if (event.waiters !== queued.size) problems.push(`waiters ${event.waiters}, expected ${queued.size}`);
+      });
+      await tick();
+      // E1 now, before the last set().
+      for (const i of woken) {
+        const { state } = run.outcomes[i]!.current;
+        if (state !== "fulfilled") problems.push(`E1: ${i} is ${state}`);
+      }
+      event.set();
+      await tick();
+
+      // E3: every task settled, resolved or rejected with an allowed reason.
+      const verdicts = run.outcomes.map((o, i) => describeActor(o.current, i, run.reasons[i]!));
+      expectCleanEnd(
+        problems,
+        verdicts,
+        verdicts.map((verdict, i) => allowed(verdict, i, actors[i]!, woken.has(i), run.preAborted[i]!)),
+        run.controllers,
+      );
+    },
+  ),
 );
 
-function describeActor(now: Tracked<void>, i: number, reason: Error): string {
+function describeActor(now: Tracked<unknown>, i: number, reason: Error): string {
   if (now.state === "pending") return `${i} pending`;
   if (now.state === "fulfilled") return `${i} resolved`;
   if (now.reason === reason) return `${i} rejected: its reason`;

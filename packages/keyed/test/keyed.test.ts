@@ -5,36 +5,16 @@ import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/
 import { KeyedLock } from "@sync/keyed";
 
 type Key = string | number;
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, trackLogged, useFakeTimersPerTest } from "../../core/test/helpers";
 
 /** Queues acquire() calls, each logging its name once granted or rejected. */
 function queue(keyed: KeyedLock, log: string[], calls: [name: string, keys: Key | Key[], options?: WaitOptions][]) {
   return Object.fromEntries(
-    calls.map(([name, keys, options]) => [
-      name,
-      track(
-        keyed.acquire(keys, options).then(
-          (value) => {
-            log.push(name);
-            return value;
-          },
-          (reason: unknown) => {
-            log.push(`${name} rejected`);
-            throw reason;
-          },
-        ),
-      ),
-    ]),
+    calls.map(([name, keys, options]) => [name, trackLogged(keyed.acquire(keys, options), log, name)]),
   );
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("cancellation", () => {
   test("multi-key abort mid-way: the keys already taken are released (to their waiters) and the call holds nothing", async () => {

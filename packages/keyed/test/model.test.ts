@@ -25,20 +25,17 @@
 import fc from "fast-check";
 import type { WaitOptions } from "@sync/core";
 import { KeyedLock } from "@sync/keyed";
-import { tick, track } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
-  actorControllers,
   actorSignalsArbs,
-  advancesArb,
-  allowedHeld,
-  assertProperty,
-  expectCleanEnd,
-  heldVerdict,
+  actorsProperty,
+  expectHeldEnd,
   type HoldActor,
   holdWhile,
-  scheduleAbortsAndAdvances,
-  testTimeout,
-  useFakeTimersPerTest,
+  inArrivalOrder,
+  modelTest,
+  scheduledWork,
+  startActors,
 } from "../../core/test/model-harness";
 
 type Key = string | number;
@@ -63,83 +60,60 @@ function on(keyed: KeyedLock, keys: Key | Key[]) {
 
 useFakeTimersPerTest();
 
-test(
-  "interleavings: tasks locking colliding sets of keys for scheduler-chosen spans keep I1–I5",
-  async () => {
-    // Actors: 1–8 tasks, each naming one key or up to four (with repeats, in
-    // any order) of 1, 2, "a", "b", taking them through run, hold or
-    // acquire/release, with or without a signal and a timeout.
-    // What would break: a key granted to two tasks (a Lock dropped from the
-    // map while someone waits for it, MCSManager#2242), [a, b] against
-    // [b, a] deadlocking (async-lock), keys kept by a task that gave up
-    // part-way, a key left in the map when idle.
-    await assertProperty(
-      "keyed",
-      "interleavings",
-      fc.asyncProperty(
-        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        advancesArb,
-        fc.scheduler(),
-        async (actors, advances, s) => {
-          jest.clearAllTimers();
-          const keyed = new KeyedLock();
-          const problems: string[] = [];
-          const holders = new Map<Key, number>();
-          const arrivals: number[] = [];
-          const entered: number[] = [];
-          const { controllers, reasons } = actorControllers(actors);
-          const preAborted = actors.map(() => false);
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `start ${i}`);
-            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
-            arrivals.push(i);
-            preAborted[i] = controllers[i]?.signal.aborted ?? false;
-            const keys = [...new Set(Array.isArray(actor.keys) ? actor.keys : [actor.keys])];
-            const work = async (): Promise<void> => {
-              entered.push(i);
-              for (const key of keys) {
-                // I1
-                if (holders.has(key)) problems.push(`I1: ${i} got ${key} held by ${holders.get(key)}`);
-                if (!keyed.locked(key)) problems.push(`I1: ${i} holds ${key}, but locked(${key}) is false`);
-                holders.set(key, i);
-              }
-              await s.schedule(Promise.resolve(), `work ${i}`);
-              for (const key of keys) holders.delete(key);
-            };
-            await holdWhile(actor.how, on(keyed, actor.keys), work, options);
-          });
-          const outcomes = tasks.map((task) => track(task));
-          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
-
-          await s.waitIdle();
-          await tick();
-
-          // I2: per key, single-key tasks enter in arrival order.
-          for (const key of [1, 2, "a", "b"]) {
-            const single = (i: number): boolean => {
-              const keys = actors[i]!.keys;
-              return (Array.isArray(keys) ? [...new Set(keys)] : [keys]).every((k) => k === key);
-            };
-            const order = entered.filter(single).map((i) => arrivals.indexOf(i));
-            if (order.some((position, k) => k > 0 && position < order[k - 1]!))
-              problems.push(`I2: key ${key} entered ${entered.filter(single).join()}`);
+modelTest(
+  "keyed",
+  "interleavings",
+  "tasks locking colliding sets of keys for scheduler-chosen spans keep I1–I5",
+  1000,
+  // Actors: 1–8 tasks, each naming one key or up to four (with repeats, in
+  // any order) of 1, 2, "a", "b", taking them through run, hold or
+  // acquire/release, with or without a signal and a timeout.
+  // What would break: a key granted to two tasks (a Lock dropped from the
+  // map while someone waits for it, MCSManager#2242), [a, b] against
+  // [b, a] deadlocking (async-lock), keys kept by a task that gave up
+  // part-way, a key left in the map when idle.
+  actorsProperty(actorArb, async (actors, advances, s) => {
+    const keyed = new KeyedLock();
+    const problems: string[] = [];
+    const holders = new Map<Key, number>();
+    const entered: number[] = [];
+    const run = startActors(s, actors, advances, (actor, i, options) => {
+      const keys = [...new Set(Array.isArray(actor.keys) ? actor.keys : [actor.keys])];
+      const work = scheduledWork(
+        s,
+        i,
+        () => {
+          entered.push(i);
+          for (const key of keys) {
+            // I1
+            if (holders.has(key)) problems.push(`I1: ${i} got ${key} held by ${holders.get(key)}`);
+            if (!keyed.locked(key)) problems.push(`I1: ${i} holds ${key}, but locked(${key}) is false`);
+            holders.set(key, i);
           }
-          // I3, I4: every task settled as its settings allow.
-          const verdicts = outcomes.map((o, i) =>
-            heldVerdict(o.current, i, reasons[i]!, entered.includes(i), "its keys"),
-          );
-          // I5: idle again.
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "its keys")),
-            controllers,
-            { name: "keyed", real: String(keyed), expected: "<KeyedLock [keys:0, waiters:0]>" },
-          );
         },
-      ),
-      1000,
-    );
-  },
-  testTimeout,
+        () => {
+          for (const key of keys) holders.delete(key);
+        },
+      );
+      return holdWhile(actor.how, on(keyed, actor.keys), work, options);
+    });
+    await s.waitIdle();
+    await tick();
+
+    // I2: per key, single-key tasks enter in arrival order.
+    for (const key of [1, 2, "a", "b"]) {
+      const single = (i: number): boolean => {
+        const keys = actors[i]!.keys;
+        return (Array.isArray(keys) ? [...new Set(keys)] : [keys]).every((k) => k === key);
+      };
+      if (!inArrivalOrder(run, entered.filter(single)))
+        problems.push(`I2: key ${key} entered ${entered.filter(single).join()}`);
+    }
+    // I3, I4: every task settled as its settings allow; I5: idle again.
+    expectHeldEnd(run, actors, problems, "its keys", (i) => entered.includes(i), {
+      name: "keyed",
+      real: String(keyed),
+      expected: "<KeyedLock [keys:0, waiters:0]>",
+    });
+  }),
 );

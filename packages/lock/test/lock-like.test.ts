@@ -11,7 +11,7 @@ import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/
 import { Lock } from "@sync/lock";
 import { RWLock } from "@sync/rwlock";
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, trackLogged, useFakeTimersPerTest } from "../../core/test/helpers";
 
 interface LockLike {
   acquire(options?: WaitOptions): Promise<true>;
@@ -98,13 +98,7 @@ const subjects: [string, () => Subject][] = [
 const granted = { state: "fulfilled", value: true } as const;
 const listeners = (signal: AbortSignal): number => getEventListeners(signal, "abort").length;
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe.each(subjects)("%s as a lock", (_name, make) => {
   let lock: LockLike;
@@ -121,20 +115,7 @@ describe.each(subjects)("%s as a lock", (_name, make) => {
 
   /** Queues `acquire()` calls named by `names`; each logs its name when granted, `<name> rejected` if not. */
   function queue(log: string[], names: string[], options: Record<string, WaitOptions> = {}) {
-    return Object.fromEntries(
-      names.map((name) => [
-        name,
-        track(
-          lock.acquire(options[name]).then(
-            (value) => (log.push(name), value),
-            (reason: unknown) => {
-              log.push(`${name} rejected`);
-              throw reason;
-            },
-          ),
-        ),
-      ]),
-    );
+    return Object.fromEntries(names.map((name) => [name, trackLogged(lock.acquire(options[name]), log, name)]));
   }
 
   describe("acquire and release", () => {

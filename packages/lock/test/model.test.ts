@@ -28,40 +28,41 @@
  * SYNC_MODEL_SEED=… SYNC_MODEL_PATH=… SYNC_MODEL_REPLAY_PATH=… npx jest …
  */
 import fc from "fast-check";
-import { Guard, InvalidStateError } from "@sync/core";
+import { type Guard, InvalidStateError } from "@sync/core";
 import { Lock } from "@sync/lock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
-  actorControllers,
-  advancesArb,
-  allowedHeld,
-  assertProperty,
+  actorsProperty,
+  arrive,
+  ascending,
+  CallCommand,
   commandsSettings,
   controllerFor,
-  describeExpected,
-  describeReal,
   expectAllSettled,
-  expectCleanEnd,
-  expectedSignalLines,
+  expectHeldEnd,
   expectThrow,
   expireDue,
-  heldVerdict,
   holdActorArb,
   holdWhile,
+  inArrivalOrder,
   leaveAborted,
   type ModelCall,
+  modelTest,
+  newCall,
+  newQueueModel,
   optionsFor,
-  realSignalLines,
   reasonKindArb,
+  releaseHolder,
+  runCommands,
   same,
-  scheduleAbortsAndAdvances,
+  sameAsQueue,
+  scheduledWork,
   signalArb,
-  testTimeout,
-  TIMEOUT,
+  startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
+  whenGranted,
 } from "../../core/test/model-harness";
 
 // ---------------------------------------------------------------- model
@@ -108,93 +109,51 @@ function render(m: Model): string {
   return `<Lock [${m.locked ? "locked" : "unlocked"}${m.queue.length > 0 ? `, waiters:${m.queue.length}` : ""}]>`;
 }
 
-/** What the model says the observers show: one line each, the calls last. */
-function expectedPicture(m: Model): string[] {
-  return [
-    `locked() ${m.locked}, waiters ${m.queue.length}, ${render(m)}, held by ${holderName(m.holder)}`,
-    `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
-    ...m.calls.map((call) => `${describeExpected(call)}`),
-    ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
-  ];
-}
-
-/** What the real lock's observers show, in the same shape. */
-function realPicture(m: Model, r: Real): string[] {
-  const { lock } = r;
-  return [
-    `locked() ${lock.locked()}, waiters ${lock.waiters}, ${String(lock)}, held by ${holderName(r.holder)}`,
-    `timers ${jest.getTimerCount()}`,
-    ...m.calls.map((call) => `${describeReal(call)}`),
-    ...realSignalLines(m),
-  ];
-}
-
 /** Flushes the microtasks, then compares the real lock with the model and checks I1–I4. */
 async function verify(m: Model, r: Real): Promise<void> {
   await tick();
+  const { lock } = r;
   const problems = [...r.violations]; // I1, checked as each grant happens
   // I1: someone holds the lock exactly when it is locked.
-  if ((r.holder !== null) !== r.lock.locked()) problems.push(`I1: held by ${holderName(r.holder)}, ${String(r.lock)}`);
+  if ((r.holder !== null) !== lock.locked()) problems.push(`I1: held by ${holderName(r.holder)}, ${String(lock)}`);
   // I2: grants are in arrival (id) order.
-  if (r.grants.some((id, i) => i > 0 && id < r.grants[i - 1]!)) problems.push(`I2: grants ${r.grants.join()}`);
+  if (!ascending(r.grants)) problems.push(`I2: grants ${r.grants.join()}`);
   // I3: no waiter queued while the lock is free.
-  if (r.lock.waiters > 0 && !r.lock.locked()) problems.push(`I3: ${String(r.lock)}`);
+  if (lock.waiters > 0 && !lock.locked()) problems.push(`I3: ${String(lock)}`);
   same(problems, []);
   // I4 and the model: every call's outcome, its listeners, the timers, the
-  // observers, compared as a whole (expect() only on a mismatch: it is slow).
-  const real = realPicture(m, r);
-  const expected = expectedPicture(m);
-  same(real, expected);
+  // observers, compared as a whole.
+  sameAsQueue(
+    m,
+    [`locked() ${lock.locked()}, waiters ${lock.waiters}, ${String(lock)}, held by ${holderName(r.holder)}`],
+    [`locked() ${m.locked}, waiters ${m.queue.length}, ${render(m)}, held by ${holderName(m.holder)}`],
+  );
 }
 
 // ---------------------------------------------------------------- commands
 
 type LockCommand = fc.AsyncCommand<Model, Real>;
 
-class Acquire implements LockCommand {
-  constructor(
-    readonly spec: Spec,
-    readonly reasonKind: number,
-  ) {}
-  check(): boolean {
-    return true;
-  }
+class Acquire extends CallCommand<Model, Real, Spec> {
   async run(m: Model, r: Real): Promise<void> {
-    const id = m.calls.length;
-    const { how, timeout } = this.spec;
-    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const controller = controllerFor(m, m.calls.length, this.spec, this.reasonKind);
     const options = optionsFor(this.spec, controller);
-    const promise: Promise<unknown> = how === "acquire" ? r.lock.acquire(options) : r.lock.hold(options);
-    const call: Call = {
-      id,
-      controller,
-      tracked: track(promise),
-      expected: { state: "pending" },
-      deadline: undefined,
-      guard: undefined,
-    };
-    promise.then(
-      (value) => {
-        if (r.holder !== null) r.violations.push(`#${id} granted while ${holderName(r.holder)} holds the lock`);
-        r.holder = call;
-        r.grants.push(id);
-        if (value instanceof Guard) call.guard = value;
-      },
-      () => {},
-    );
-    m.calls.push(call);
-    if (controller?.signal.aborted) call.expected = { state: "rejected", reason: controller.signal.reason };
-    else if (!m.locked) {
+    const promise: Promise<unknown> = this.spec.how === "acquire" ? r.lock.acquire(options) : r.lock.hold(options);
+    const call = newCall<Call>(m, controller, promise, { guard: undefined });
+    whenGranted(promise, call, () => {
+      if (r.holder !== null) r.violations.push(`#${call.id} granted while ${holderName(r.holder)} holds the lock`);
+      r.holder = call;
+      r.grants.push(call.id);
+    });
+    arrive(m, call, this.spec.timeout, () => {
+      if (m.locked) return false;
       m.locked = true;
       grant(m, call);
-    } else if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
-    else {
-      m.queue.push(call);
-      if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
-    }
+      return true;
+    });
     await verify(m, r);
   }
-  toString(): string {
+  override toString(): string {
     return `${this.spec.how}({signal: ${this.spec.signal}, timeout: ${this.spec.timeout}})`;
   }
 }
@@ -229,10 +188,7 @@ class Release implements LockCommand {
     } else {
       const holder = r.holder;
       r.holder = null;
-      if (this.viaGuard && holder !== "try" && holder?.guard !== undefined) {
-        holder.guard.release();
-        holder.guard.release(); // a second release of the same guard does nothing
-      } else r.lock.release();
+      releaseHolder(holder === "try" ? undefined : holder?.guard, this.viaGuard, () => r.lock.release());
       const next = m.queue.shift();
       if (next !== undefined) grant(m, next);
       else {
@@ -247,19 +203,21 @@ class Release implements LockCommand {
   }
 }
 
-const specArb = fc.record({
-  how: fc.constantFrom<Spec["how"]>("acquire", "hold"),
-  signal: signalArb,
-  timeout: timeoutArb,
-});
+const acquireArb = fc
+  .tuple(
+    fc.record({ how: fc.constantFrom<Spec["how"]>("acquire", "hold"), signal: signalArb, timeout: timeoutArb }),
+    reasonKindArb,
+  )
+  .map(([spec, kind]) => new Acquire(spec, kind));
+const releaseArb = fc.boolean().map((viaGuard) => new Release(viaGuard));
 
 const commandsArb = fc.commands(
   [
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
+    acquireArb,
+    acquireArb,
     fc.constant(new TryAcquire()),
-    fc.boolean().map((viaGuard) => new Release(viaGuard)),
-    fc.boolean().map((viaGuard) => new Release(viaGuard)),
+    releaseArb,
+    releaseArb,
     ...abortAndAdvanceArbs<Model, Real>(leaveAborted, expireDue, verify),
   ],
   commandsSettings,
@@ -267,116 +225,72 @@ const commandsArb = fc.commands(
 
 useFakeTimersPerTest();
 
-test(
-  "sequential model: Lock matches a flag and a FIFO under every command sequence (I1–I4)",
-  async () => {
-    const name = "sequential model";
-    await assertProperty(
-      "lock",
-      name,
-      fc.asyncProperty(commandsArb, async (commands) => {
-        jest.clearAllTimers();
-        const m: Model = {
-          now: 0,
-          shared: [new AbortController(), new AbortController()],
-          locked: false,
-          holder: null,
-          queue: [],
-          calls: [],
-        };
-        const r: Real = { lock: new Lock(), holder: null, grants: [], violations: [] };
-        await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
-        // Drain: the holders release one by one until the lock is free; then
-        // nobody is pending and nothing is left behind.
-        while (m.locked) await new Release(false).run(m, r);
-        expectAllSettled(m.calls);
-      }),
-      2000,
-    );
-  },
-  testTimeout,
+modelTest(
+  "lock",
+  "sequential model",
+  "Lock matches a flag and a FIFO under every command sequence (I1–I4)",
+  2000,
+  fc.asyncProperty(commandsArb, async (commands) => {
+    const m: Model = { ...newQueueModel<Call>(), locked: false, holder: null };
+    const r: Real = { lock: new Lock(), holder: null, grants: [], violations: [] };
+    await runCommands(m, r, commands);
+    // Drain: the holders release one by one until the lock is free; then
+    // nobody is pending and nothing is left behind.
+    while (m.locked) await new Release(false).run(m, r);
+    expectAllSettled(m.calls);
+  }),
 );
 
 // ---------------------------------------------------------------- interleavings
 
-const actorArb = holdActorArb;
-
-test(
-  "interleavings: tasks that hold the lock for scheduler-chosen spans keep I1–I4",
-  async () => {
-    // Actors: 1–8 tasks, each arriving when the scheduler starts it, taking
-    // the lock (run, hold or acquire/release) with or without a signal and a
-    // timeout, holding it until the scheduler ends its "work" task; aborts of
-    // their signals and jumps of the clock are scheduled tasks too.
-    // Interleaving: any order of those tasks, including an abort or a timeout
-    // landing between a release and the next holder's resumption.
-    // What would break: a newcomer overtaking a queued waiter, two holders at
-    // once, a waiter stranded behind a free lock, an aborted caller that runs.
-    await assertProperty(
-      "lock",
-      "interleavings",
-      fc.asyncProperty(
-        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        advancesArb,
-        fc.scheduler(),
-        async (actors, advances, s) => {
-          jest.clearAllTimers();
-          const lock = new Lock();
-          const problems: string[] = [];
-          // I3 after every step the scheduler takes.
-          const stepCheck = (): void => {
-            if (lock.waiters > 0 && !lock.locked()) problems.push(`I3: ${String(lock)}`);
-          };
-          let holders = 0;
-          const arrivals: number[] = [];
-          const grants: number[] = [];
-          const { controllers, reasons } = actorControllers(actors);
-          // An aborted signal rejects even when the call could succeed.
-          const preAborted = actors.map(() => false);
-          const entered = (i: number): void => {
+modelTest(
+  "lock",
+  "interleavings",
+  "tasks that hold the lock for scheduler-chosen spans keep I1–I4",
+  1000,
+  // Actors: 1–8 tasks, each arriving when the scheduler starts it, taking
+  // the lock (run, hold or acquire/release) with or without a signal and a
+  // timeout, holding it until the scheduler ends its "work" task; aborts of
+  // their signals and jumps of the clock are scheduled tasks too.
+  // Interleaving: any order of those tasks, including an abort or a timeout
+  // landing between a release and the next holder's resumption.
+  // What would break: a newcomer overtaking a queued waiter, two holders at
+  // once, a waiter stranded behind a free lock, an aborted caller that runs.
+  actorsProperty(holdActorArb, async (actors, advances, s) => {
+    const lock = new Lock();
+    const problems: string[] = [];
+    let holders = 0;
+    const grants: number[] = [];
+    const run = startActors(s, actors, advances, (actor, i, options) =>
+      holdWhile(
+        actor.how,
+        lock,
+        scheduledWork(
+          s,
+          i,
+          () => {
             grants.push(i);
             if (++holders > 1) problems.push(`I1: ${i} entered with ${holders - 1} other holder(s)`);
-          };
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `start ${i}`);
-            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
-            arrivals.push(i);
-            preAborted[i] = controllers[i]?.signal.aborted ?? false;
-            const work = async (): Promise<void> => {
-              entered(i);
-              await s.schedule(Promise.resolve(), `work ${i}`);
-              holders--;
-            };
-            await holdWhile(actor.how, lock, work, options);
-          });
-          const outcomes = tasks.map((task) => track(task));
-          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
-
-          await s.waitIdle(async (step) => {
-            await step();
-            stepCheck();
-          });
-          await tick();
-
-          // I2: grants in arrival order.
-          const order = grants.map((i) => arrivals.indexOf(i));
-          if (order.some((position, k) => k > 0 && position < order[k - 1]!)) problems.push(`I2: ${grants.join()}`);
-          // I4: every task settled; fulfilled exactly when it held the lock,
-          // rejected only with its own reason or a TimeoutError.
-          const verdicts = outcomes.map((o, i) =>
-            heldVerdict(o.current, i, reasons[i]!, grants.includes(i), "the lock"),
-          );
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "the lock")),
-            controllers,
-            { name: "lock", real: String(lock), expected: "<Lock [unlocked]>" },
-          );
-        },
+          },
+          () => holders--,
+        ),
+        options,
       ),
-      1000,
     );
-  },
-  testTimeout,
+    await s.waitIdle(async (step) => {
+      await step();
+      // I3 after every step the scheduler takes.
+      if (lock.waiters > 0 && !lock.locked()) problems.push(`I3: ${String(lock)}`);
+    });
+    await tick();
+    // I2: grants in arrival order.
+    if (!inArrivalOrder(run, grants)) problems.push(`I2: ${grants.join()}`);
+    // I4: every task settled; fulfilled exactly when it held the lock,
+    // rejected only with its own reason or a TimeoutError.
+    expectHeldEnd(run, actors, problems, "the lock", (i) => grants.includes(i), {
+      name: "lock",
+      real: String(lock),
+      expected: "<Lock [unlocked]>",
+    });
+  }),
 );

@@ -9,7 +9,7 @@ import { getEventListeners } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Barrier, BoundedSemaphore, Condition, Event, KeyedLock, Lock, Semaphore, WaiterQueue } from "@sync/primitives";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   DOCS_END,
   DOCS_START,
@@ -20,13 +20,7 @@ import {
   type MisuseRow,
 } from "./misuse-table";
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 /** Makes the row's call and returns what it threw or rejected with. */
 async function raised(row: MisuseRow, subject: ReturnType<MisuseRow["setup"]>): Promise<unknown> {

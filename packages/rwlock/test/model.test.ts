@@ -29,41 +29,42 @@
  * SYNC_MODEL_REPLAY_PATH as in packages/core/test/model-harness.ts.
  */
 import fc from "fast-check";
-import { Guard, InvalidStateError } from "@sync/core";
+import { type Guard, InvalidStateError } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, useFakeTimersPerTest } from "../../core/test/helpers";
 import {
   abortAndAdvanceArbs,
-  actorControllers,
   actorSignalsArbs,
-  advancesArb,
-  allowedHeld,
-  assertProperty,
+  actorsProperty,
+  arrive,
+  ascending,
+  CallCommand,
   commandsSettings,
   controllerFor,
-  describeExpected,
-  describeReal,
   expectAllSettled,
-  expectCleanEnd,
-  expectedSignalLines,
+  expectHeldEnd,
   expectThrow,
-  heldVerdict,
+  expireDue,
   type HoldActor,
   holdWhile,
-  leave,
+  inArrivalOrder,
   leaveAborted,
   type ModelCall,
+  modelTest,
+  newCall,
+  newQueueModel,
   optionsFor,
-  realSignalLines,
   reasonKindArb,
+  releaseHolder,
+  runCommands,
   same,
-  scheduleAbortsAndAdvances,
+  sameAsQueue,
+  scheduledWork,
   signalArb,
-  testTimeout,
-  TIMEOUT,
+  startActors,
   timeoutArb,
-  useFakeTimersPerTest,
   type WaitSpec,
+  whenGranted,
 } from "../../core/test/model-harness";
 
 type Side = "reader" | "writer";
@@ -131,30 +132,6 @@ function holderNames(holders: readonly Holder[]): string {
   );
 }
 
-function expectedPicture(m: Model): string[] {
-  const readers = writing(m.holders) ? 0 : m.holders.length;
-  const locked = [m.queue.length > 0 || !fits(m, "reader"), m.queue.length > 0 || !fits(m, "writer")];
-  return [
-    `readers ${readers}, writing ${writing(m.holders)}, waiters ${m.queue.length}, locked ${locked}, ${render(m)}`,
-    `held by ${holderNames(m.holders)}`,
-    `timers ${m.queue.filter((call) => call.deadline !== undefined).length}`,
-    ...m.calls.map(describeExpected),
-    ...expectedSignalLines(m, (c) => m.queue.filter((call) => call.controller === c).length),
-  ];
-}
-
-function realPicture(m: Model, r: Real): string[] {
-  const { rw } = r;
-  const locked = [rw.reader.locked(), rw.writer.locked()];
-  return [
-    `readers ${rw.readers}, writing ${rw.writing}, waiters ${rw.waiters}, locked ${locked}, ${String(rw)}`,
-    `held by ${holderNames(r.holders)}`,
-    `timers ${jest.getTimerCount()}`,
-    ...m.calls.map(describeReal),
-    ...realSignalLines(m),
-  ];
-}
-
 async function verify(m: Model, r: Real): Promise<void> {
   await tick();
   // Reads granted together by one command resolve together, but a hold()
@@ -165,9 +142,21 @@ async function verify(m: Model, r: Real): Promise<void> {
   r.fresh = [];
   const problems = [...r.violations]; // I1, checked as each grant happens
   // I2: grants in arrival (id) order.
-  if (r.grants.some((id, i) => i > 0 && id < r.grants[i - 1]!)) problems.push(`I2: grants ${r.grants.join()}`);
+  if (!ascending(r.grants)) problems.push(`I2: grants ${r.grants.join()}`);
   same(problems, []);
-  same(realPicture(m, r), expectedPicture(m));
+  const { rw } = r;
+  const locked = [m.queue.length > 0 || !fits(m, "reader"), m.queue.length > 0 || !fits(m, "writer")];
+  sameAsQueue(
+    m,
+    [
+      `readers ${rw.readers}, writing ${rw.writing}, waiters ${rw.waiters}, locked ${[rw.reader.locked(), rw.writer.locked()]}, ${String(rw)}`,
+      `held by ${holderNames(r.holders)}`,
+    ],
+    [
+      `readers ${writing(m.holders) ? 0 : m.holders.length}, writing ${writing(m.holders)}, waiters ${m.queue.length}, locked ${locked}, ${render(m)}`,
+      `held by ${holderNames(m.holders)}`,
+    ],
+  );
 }
 
 /** Records a real grant, checking I1 against the holders seen so far. */
@@ -181,51 +170,27 @@ function granted(r: Real, holder: Holder): void {
 
 type RWCommand = fc.AsyncCommand<Model, Real>;
 
-class Acquire implements RWCommand {
-  constructor(
-    readonly spec: Spec,
-    readonly reasonKind: number,
-  ) {}
-  check(): boolean {
-    return true;
-  }
+class Acquire extends CallCommand<Model, Real, Spec> {
   async run(m: Model, r: Real): Promise<void> {
-    const id = m.calls.length;
-    const { side, how, timeout } = this.spec;
-    const controller = controllerFor(m, id, this.spec, this.reasonKind);
+    const { side, how } = this.spec;
+    const controller = controllerFor(m, m.calls.length, this.spec, this.reasonKind);
     const options = optionsFor(this.spec, controller);
     const view = r.rw[side];
     const promise: Promise<unknown> = how === "acquire" ? view.acquire(options) : view.hold(options);
-    const call: Call = {
-      id,
-      side,
-      controller,
-      tracked: track(promise),
-      expected: { state: "pending" },
-      deadline: undefined,
-      guard: undefined,
-    };
-    promise.then(
-      (value) => {
-        granted(r, call);
-        r.fresh.push(id);
-        if (value instanceof Guard) call.guard = value;
-      },
-      () => {},
-    );
-    m.calls.push(call);
-    if (controller?.signal.aborted) call.expected = { state: "rejected", reason: controller.signal.reason };
-    else if (m.queue.length === 0 && fits(m, side)) {
+    const call = newCall<Call>(m, controller, promise, { side, guard: undefined });
+    whenGranted(promise, call, () => {
+      granted(r, call);
+      r.fresh.push(call.id);
+    });
+    arrive(m, call, this.spec.timeout, () => {
+      if (m.queue.length > 0 || !fits(m, side)) return false;
       call.expected = { state: "fulfilled" };
       m.holders.push(call);
-    } else if (timeout === 0) call.expected = { state: "rejected", reason: TIMEOUT };
-    else {
-      m.queue.push(call);
-      if (timeout !== undefined && timeout !== Infinity) call.deadline = m.now + timeout;
-    }
+      return true;
+    });
     await verify(m, r);
   }
-  toString(): string {
+  override toString(): string {
     const { side, how, signal, timeout } = this.spec;
     return `${side}.${how}({signal: ${signal}, timeout: ${timeout}})`;
   }
@@ -269,11 +234,7 @@ class Release implements RWCommand {
       const holder = candidates[this.pick % candidates.length]!;
       m.holders.splice(m.holders.indexOf(holder), 1);
       r.holders.splice(r.holders.indexOf(holder), 1);
-      const guard = "guard" in holder ? holder.guard : undefined;
-      if (this.viaGuard && guard !== undefined) {
-        guard.release();
-        guard.release(); // a second release of the same guard does nothing
-      } else r.rw[this.side].release();
+      releaseHolder("guard" in holder ? holder.guard : undefined, this.viaGuard, () => r.rw[this.side].release());
       serve(m);
     }
     await verify(m, r);
@@ -305,24 +266,33 @@ class Downgrade implements RWCommand {
   }
 }
 
-const specArb = fc.record({
-  side: fc.constantFrom<Side>("reader", "reader", "writer"),
-  how: fc.constantFrom<Spec["how"]>("acquire", "hold"),
-  signal: signalArb,
-  timeout: timeoutArb,
-});
+const acquireArb = fc
+  .tuple(
+    fc.record({
+      side: fc.constantFrom<Side>("reader", "reader", "writer"),
+      how: fc.constantFrom<Spec["how"]>("acquire", "hold"),
+      signal: signalArb,
+      timeout: timeoutArb,
+    }),
+    reasonKindArb,
+  )
+  .map(([spec, kind]) => new Acquire(spec, kind));
 
 const sideArb = fc.constantFrom<Side>("reader", "writer");
 
+const releaseArb = fc
+  .tuple(sideArb, fc.nat(), fc.boolean())
+  .map(([side, pick, viaGuard]) => new Release(side, pick, viaGuard));
+
 const commandsArb = fc.commands(
   [
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
-    fc.tuple(specArb, reasonKindArb).map(([spec, kind]) => new Acquire(spec, kind)),
+    acquireArb,
+    acquireArb,
     sideArb.map((side) => new TryAcquire(side)),
-    fc.tuple(sideArb, fc.nat(), fc.boolean()).map(([side, pick, viaGuard]) => new Release(side, pick, viaGuard)),
-    fc.tuple(sideArb, fc.nat(), fc.boolean()).map(([side, pick, viaGuard]) => new Release(side, pick, viaGuard)),
+    releaseArb,
+    releaseArb,
     fc.constant(new Downgrade()),
-    ...abortAndAdvanceArbs<Model, Real>(leaveAndServe, elapseAndServe, verify),
+    ...abortAndAdvanceArbs<Model, Real>(leaveAndServe, (m, ms) => expireDue(m, ms, () => serve(m)), verify),
   ],
   commandsSettings,
 );
@@ -336,48 +306,22 @@ function leaveAndServe(m: Model, controller: AbortController): void {
   serve(m);
 }
 
-// Timers fire one at a time, earliest first; each departure runs the grant
-// rule, so a waiter granted by an earlier one no longer times out.
-function elapseAndServe(m: Model, ms: number): void {
-  m.now += ms;
-  const due = m.queue
-    .filter((call) => call.deadline !== undefined && call.deadline <= m.now)
-    .sort((a, b) => a.deadline! - b.deadline! || a.id - b.id);
-  for (const call of due) {
-    if (!m.queue.includes(call)) continue;
-    leave(m, call, TIMEOUT);
-    serve(m);
-  }
-}
-
 useFakeTimersPerTest();
 
-test(
-  "sequential model: RWLock matches its holders and one FIFO under every command sequence (I1–I4)",
-  async () => {
-    await assertProperty(
-      "rwlock",
-      "sequential model",
-      fc.asyncProperty(commandsArb, async (commands) => {
-        jest.clearAllTimers();
-        const m: Model = {
-          now: 0,
-          shared: [new AbortController(), new AbortController()],
-          holders: [],
-          queue: [],
-          calls: [],
-        };
-        const r: Real = { rw: new RWLock(), holders: [], grants: [], fresh: [], violations: [] };
-        await fc.asyncModelRun(() => ({ model: m, real: r }), commands);
-        // Drain: the holders release one by one until the lock is free.
-        while (m.holders.length > 0) await new Release(m.holders[0]!.side, 0, false).run(m, r);
-        expectAllSettled(m.calls);
-        same(String(r.rw), "<RWLock [unlocked]>");
-      }),
-      2000,
-    );
-  },
-  testTimeout,
+modelTest(
+  "rwlock",
+  "sequential model",
+  "RWLock matches its holders and one FIFO under every command sequence (I1–I4)",
+  2000,
+  fc.asyncProperty(commandsArb, async (commands) => {
+    const m: Model = { ...newQueueModel<Call>(), holders: [] };
+    const r: Real = { rw: new RWLock(), holders: [], grants: [], fresh: [], violations: [] };
+    await runCommands(m, r, commands);
+    // Drain: the holders release one by one until the lock is free.
+    while (m.holders.length > 0) await new Release(m.holders[0]!.side, 0, false).run(m, r);
+    expectAllSettled(m.calls);
+    same(String(r.rw), "<RWLock [unlocked]>");
+  }),
 );
 
 // ---------------------------------------------------------------- interleavings
@@ -388,89 +332,70 @@ const actorArb = fc.record({
   ...actorSignalsArbs,
 });
 
-test(
-  "interleavings: readers and writers holding for scheduler-chosen spans keep I1–I4",
-  async () => {
-    // Actors: 1–8 readers and writers, each arriving when the scheduler starts
-    // it, taking its side through run, hold or acquire/release, with or
-    // without a signal and a timeout, holding it until the scheduler ends its
-    // work; aborts and clock jumps are scheduled too.
-    // What would break: a writer beside a reader (a grant from the wrong
-    // count), a read overtaking a queued writer (starvation), reads stranded
-    // behind a writer that left, an aborted caller that runs.
-    await assertProperty(
-      "rwlock",
-      "interleavings",
-      fc.asyncProperty(
-        fc.array(actorArb, { minLength: 1, maxLength: 8 }),
-        advancesArb,
-        fc.scheduler(),
-        async (actors, advances, s) => {
-          jest.clearAllTimers();
-          const rw = new RWLock();
-          const problems: string[] = [];
-          let readers = 0;
-          let writers = 0;
-          const arrivals: number[] = [];
-          const grants: number[] = [];
-          // Entries seen in one scheduler step: reads granted together enter
-          // together, a hold() a microtask after a run(), so I2 sorts each
-          // step's entries by arrival before comparing.
-          let fresh: number[] = [];
-          const byArrival = (a: number, b: number): number => arrivals.indexOf(a) - arrivals.indexOf(b);
-          const { controllers, reasons } = actorControllers(actors);
-          const preAborted = actors.map(() => false);
-          // I3 after every step: a queued head that fits would have been granted.
-          const stepCheck = (): void => {
-            grants.push(...fresh.sort(byArrival));
-            fresh = [];
-            if (rw.waiters > 0 && !rw.writing && rw.readers === 0) problems.push(`I3: ${String(rw)}`);
-          };
-          const tasks = actors.map(async (actor, i) => {
-            await s.schedule(Promise.resolve(), `start ${i}`);
-            const options = { signal: controllers[i]?.signal, timeout: actor.timeout };
-            arrivals.push(i);
-            preAborted[i] = controllers[i]?.signal.aborted ?? false;
-            const work = async (): Promise<void> => {
-              fresh.push(i);
-              if (actor.side === "writer") writers++;
-              else readers++;
-              if (writers > 1 || (writers === 1 && readers > 0))
-                problems.push(`I1: ${actor.side} ${i} in with ${writers} writer(s), ${readers} reader(s)`);
-              await s.schedule(Promise.resolve(), `work ${i}`);
-              if (actor.side === "writer") writers--;
-              else readers--;
-            };
-            await holdWhile(actor.how, rw[actor.side], work, options);
-          });
-          const outcomes = tasks.map((task) => track(task));
-          scheduleAbortsAndAdvances(s, actors, controllers, reasons, advances);
-
-          await s.waitIdle(async (step) => {
-            await step();
-            await tick();
-            stepCheck();
-          });
-          await tick();
-          stepCheck();
-
-          // I2: grants in arrival order (reads granted together keep their order).
-          const order = grants.map((i) => arrivals.indexOf(i));
-          if (order.some((position, k) => k > 0 && position < order[k - 1]!)) problems.push(`I2: ${grants.join()}`);
-          const verdicts = outcomes.map((o, i) =>
-            heldVerdict(o.current, i, reasons[i]!, grants.includes(i), "the lock"),
-          );
-          expectCleanEnd(
-            problems,
-            verdicts,
-            verdicts.map((verdict, i) => allowedHeld(verdict, i, actors[i]!, preAborted[i]!, "the lock")),
-            controllers,
-            { name: "rw", real: String(rw), expected: "<RWLock [unlocked]>" },
-          );
-        },
+modelTest(
+  "rwlock",
+  "interleavings",
+  "readers and writers holding for scheduler-chosen spans keep I1–I4",
+  1000,
+  // Actors: 1–8 readers and writers, each arriving when the scheduler starts
+  // it, taking its side through run, hold or acquire/release, with or
+  // without a signal and a timeout, holding it until the scheduler ends its
+  // work; aborts and clock jumps are scheduled too.
+  // What would break: a writer beside a reader (a grant from the wrong
+  // count), a read overtaking a queued writer (starvation), reads stranded
+  // behind a writer that left, an aborted caller that runs.
+  actorsProperty(actorArb, async (actors, advances, s) => {
+    const rw = new RWLock();
+    const problems: string[] = [];
+    let readers = 0;
+    let writers = 0;
+    const grants: number[] = [];
+    // Entries seen in one scheduler step: reads granted together enter
+    // together, a hold() a microtask after a run(), so I2 sorts each
+    // step's entries by arrival before comparing.
+    let fresh: number[] = [];
+    const run = startActors(s, actors, advances, (actor, i, options) =>
+      holdWhile(
+        actor.how,
+        rw[actor.side],
+        scheduledWork(
+          s,
+          i,
+          () => {
+            fresh.push(i);
+            if (actor.side === "writer") writers++;
+            else readers++;
+            if (writers > 1 || (writers === 1 && readers > 0))
+              problems.push(`I1: ${actor.side} ${i} in with ${writers} writer(s), ${readers} reader(s)`);
+          },
+          () => {
+            if (actor.side === "writer") writers--;
+            else readers--;
+          },
+        ),
+        options,
       ),
-      1000,
     );
-  },
-  testTimeout,
+    // I3 after every step: a queued head that fits would have been granted.
+    const stepCheck = (): void => {
+      grants.push(...fresh.sort((a, b) => run.arrivals.indexOf(a) - run.arrivals.indexOf(b)));
+      fresh = [];
+      if (rw.waiters > 0 && !rw.writing && rw.readers === 0) problems.push(`I3: ${String(rw)}`);
+    };
+    await s.waitIdle(async (step) => {
+      await step();
+      await tick();
+      stepCheck();
+    });
+    await tick();
+    stepCheck();
+
+    // I2: grants in arrival order (reads granted together keep their order).
+    if (!inArrivalOrder(run, grants)) problems.push(`I2: ${grants.join()}`);
+    expectHeldEnd(run, actors, problems, "the lock", (i) => grants.includes(i), {
+      name: "rw",
+      real: String(rw),
+      expected: "<RWLock [unlocked]>",
+    });
+  }),
 );

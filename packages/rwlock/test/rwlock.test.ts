@@ -3,7 +3,7 @@ import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { Guard, InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { RWLock } from "@sync/rwlock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, trackLogged, useFakeTimersPerTest } from "../../core/test/helpers";
 
 type Side = "reader" | "writer";
 
@@ -20,32 +20,12 @@ function queue(rw: RWLock, log: string[], names: string[], options: Record<strin
   return Object.fromEntries(
     names.map((name) => {
       const side: Side = name.startsWith("w") ? "writer" : "reader";
-      return [
-        name,
-        track(
-          rw[side].acquire(options[name]).then(
-            (value) => {
-              log.push(name);
-              return value;
-            },
-            (reason: unknown) => {
-              log.push(`${name} rejected`);
-              throw reason;
-            },
-          ),
-        ),
-      ];
+      return [name, trackLogged(rw[side].acquire(options[name]), log, name)];
     }),
   );
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe("cancellation", () => {
   test("abort of the head waiter: a writer queued behind readers leaves, and the reads behind it are granted at once", async () => {

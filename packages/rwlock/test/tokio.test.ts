@@ -7,15 +7,9 @@
 // runs as write_order_many below), and the *_map downgrades, whose closures
 // have no counterpart (downgrade_map is ported as downgrade()).
 import { RWLock } from "@sync/rwlock";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, useFakeTimersPerTest } from "../../core/test/helpers";
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 // multiple reads should be Ready
 test("read_shared", async () => {

@@ -22,7 +22,7 @@
  *   the hammer's task i takes i + 1 permits instead of i.
  */
 import { BoundedSemaphore, Semaphore } from "@sync/semaphore";
-import { tick, track } from "../../core/test/helpers";
+import { tick, track, useFakeTimersPerTest } from "../../core/test/helpers";
 
 /** The GOMAXPROCS of these ports. */
 const PROCS = 4;
@@ -31,13 +31,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-beforeEach(() => {
-  jest.useFakeTimers();
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeTimersPerTest();
 
 /**
  * HammerWeighted: `loops` times, takes `n` permits, sleeps 0–1 ms (a spread
