@@ -4,8 +4,12 @@
 //
 // Each entry of the `exports` map is built from src/<name>.ts ("." from
 // src/index.ts) into dist/<name>.{mjs,cjs,d.mts,d.ts], all in one rollup run:
-// code that two entries share goes to one chunk, so `@sync/core` and
+// code that two entries share is imported from one file, so `@sync/core` and
 // `@sync/core/internal` share their state (one WeakMap of abort watches).
+// The JavaScript keeps one file per source module: with `sideEffects: false`
+// a bundler then drops every module a user never reaches, even one whose
+// code it cannot prove pure (Guard's computed `[dispose]` key), which in one
+// shared chunk would stay in every bundle.
 import { readFileSync } from "node:fs";
 import { dts } from "rollup-plugin-dts";
 import esbuild from "rollup-plugin-esbuild";
@@ -22,9 +26,10 @@ const input = Object.fromEntries(
       return [name, `src/${name}.ts`];
     }),
 );
-const output = (format, extension) => ({
+const output = (format, extension, preserveModules = false) => ({
   dir: "dist",
   format,
+  preserveModules,
   entryFileNames: `[name].${extension}`,
   chunkFileNames: `shared-[hash].${extension}`,
 });
@@ -34,7 +39,7 @@ export default [
     input,
     external,
     plugins: [esbuild({ target: "es2022", tsconfig: "tsconfig.json" })],
-    output: [output("es", "mjs"), output("cjs", "cjs")],
+    output: [output("es", "mjs", true), output("cjs", "cjs", true)],
   },
   {
     input,
