@@ -1,5 +1,5 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
-import { check, inspect, isInstance, WaiterQueue } from "@sync/core/internal";
+import { check, inspect, isInstance, prune, WaiterQueue } from "@sync/core/internal";
 
 const BROKEN = "@sync/BrokenBarrierError";
 
@@ -93,7 +93,7 @@ export class Barrier {
       if (error !== undefined) return Promise.reject(error);
       // A waiter whose signal has aborted but whose listener has not run yet
       // (an earlier listener on that signal called wait()) is not a party.
-      if (this.#waiters.length + 1 >= this.#parties) this.#waiters.prune();
+      if (this.#waiters.length + 1 >= this.#parties) prune(this.#waiters);
       if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
       // The last party: release the whole cycle in this one step. Positions
       // are handed out now, so they stay distinct when someone left early.

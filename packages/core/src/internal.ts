@@ -9,4 +9,4 @@
 export { check, durationError } from "./options";
 export { hold, run } from "./guard";
 export { inspect, isInstance, reasonOf, resolvedTrue } from "./shared";
-export { WaiterQueue } from "./waiter-queue";
+export { grantFitting, prune, WaiterQueue } from "./waiter-queue";

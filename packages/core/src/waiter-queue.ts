@@ -31,8 +31,8 @@
  * waiters still queued is collected with them.
  *
  * Needs. Each waiter needs a number of units (1 unless the primitive says
- * otherwise). `grantFitting(available, value)` serves the head while its
- * need fits in what is left, and stops at the first that does not: a
+ * otherwise). `grantFitting(queue, available, value)` serves the head while
+ * its need fits in what is left, and stops at the first that does not: a
  * weighted Semaphore's permits, a reader-writer lock's batch (a read needs
  * 1, a write all of them), as tokio's batch semaphore does. Stopping there
  * (head-of-line blocking) is what keeps a large request from starving.
@@ -68,6 +68,10 @@
  * Who may call what. The primitive owns its queue: it adds waiters with
  * `wait()`, and grants them with `shift()` (or `grantFitting()`). Only the
  * watch of a waiter's signal and its timer abandon a pending waiter.
+ *
+ * Only what every primitive needs is a method: `grantFitting()` and
+ * `prune()` are functions over `shift()` and `requeue()`, so that a bundle
+ * carries them only where a primitive calls them.
  *
  * Why it is fair. Waiters are appended at the tail and granted from the head,
  * and a primitive hands what it releases straight to the head waiter instead
@@ -110,12 +114,15 @@ export interface Waiter<T> {
 
 /** A queued call: see the design notes at the top of this file. */
 class Pending<T> implements Waiter<T> {
-  queue: WaiterQueue<T> | null = null;
+  declare queue: WaiterQueue<T> | null;
+  declare readonly resolve: (value: T) => void;
+  declare readonly need: number;
 
-  constructor(
-    readonly resolve: (value: T) => void,
-    readonly need: number,
-  ) {}
+  constructor(queue: WaiterQueue<T>, resolve: (value: T) => void, need: number) {
+    this.queue = queue;
+    this.resolve = resolve;
+    this.need = need;
+  }
 
   grant(value: T): void {
     this.resolve(value);
@@ -136,17 +143,16 @@ class Pending<T> implements Waiter<T> {
  * reject function, its timer and the watch of its signal.
  */
 class CancellablePending<T> extends Pending<T> implements Watched, Timed {
-  watch: AbortWatch | undefined = undefined;
-  prior: Watched | undefined = undefined;
-  later: Watched | undefined = undefined;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  // Declared, so that every node has one shape whichever it uses.
+  watch: AbortWatch | undefined;
+  prior: Watched | undefined;
+  later: Watched | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  declare readonly refuse: (reason: unknown) => void;
 
-  constructor(
-    resolve: (value: T) => void,
-    need: number,
-    readonly refuse: (reason: unknown) => void,
-  ) {
-    super(resolve, need);
+  constructor(queue: WaiterQueue<T>, resolve: (value: T) => void, need: number, refuse: (reason: unknown) => void) {
+    super(queue, resolve, need);
+    this.refuse = refuse;
   }
 
   override grant(value: T): void {
@@ -211,8 +217,8 @@ const watches = new WeakMap<AbortSignal, AbortWatch>();
  * wait with it, oldest first, all abandoned when it aborts (invariant 5).
  */
 class AbortWatch {
-  first: Watched | undefined = undefined;
-  last: Watched | undefined = undefined;
+  first: Watched | undefined;
+  last: Watched | undefined;
   // A function rather than the watch itself as an EventListenerObject: Node
   // wraps an object listener in an async function, which costs a closure per
   // listener and a promise per abort.
@@ -233,7 +239,11 @@ class AbortWatch {
     if (failure !== undefined) report(failure.error);
   };
 
-  constructor(readonly signal: AbortSignal) {}
+  declare readonly signal: AbortSignal;
+
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+  }
 }
 
 /** Lists `entry` in the watch of `signal`, which it starts if there is none. */
@@ -311,7 +321,11 @@ export class WaiterQueue<T> {
    *   blocking (a weighted Semaphore grants the waiters behind it that now
    *   fit; Event counts its callers).
    */
-  constructor(readonly onLeave?: () => void) {}
+  declare readonly onLeave: (() => void) | undefined;
+
+  constructor(onLeave?: () => void) {
+    this.onLeave = onLeave;
+  }
 
   /** How many waiters are queued. */
   get length(): number {
@@ -349,10 +363,10 @@ export class WaiterQueue<T> {
         reject = refuse;
       });
       if (signal === undefined && timeout === Infinity) {
-        this.#push(new Pending<T>(resolve, need));
+        this.#push(new Pending<T>(this, resolve, need));
         return promise;
       }
-      const node = new CancellablePending<T>(resolve, need, reject);
+      const node = new CancellablePending<T>(this, resolve, need, reject);
       this.#push(node);
       if (signal !== undefined) watch(signal, node);
       if (timeout !== Infinity) arm(node, timeout);
@@ -366,37 +380,28 @@ export class WaiterQueue<T> {
    * Takes the oldest waiter off the queue, or returns `undefined` when it is
    * empty. The caller must settle it (invariant 2). A waiter whose signal
    * has aborted is rejected and skipped instead (invariant 4).
+   *
+   * @param room - internal to `@sync`: takes the head only if its need is at
+   *   most this.
    */
-  shift(): Waiter<T> | undefined {
-    return this.#take(Infinity);
-  }
-
-  /**
-   * Grants `value` to waiters from the head, in order, while the need of
-   * each fits in what is left of `available`, and stops at the first that
-   * does not (head-of-line blocking). Returns the total need granted, for
-   * the primitive to take off what it has. A waiter whose signal has aborted
-   * is rejected and skipped (invariant 4). Internal to `@sync`.
-   */
-  grantFitting(available: number, value: T): number {
-    let used = 0;
-    for (let node; (node = this.#take(available - used)) !== undefined; node.grant(value)) used += node.need;
-    return used;
-  }
-
-  /**
-   * Rejects and takes out every waiter whose signal has aborted but whose
-   * abort listener has not run yet (invariant 4), so that `length` counts
-   * only waiters that can still be granted. O(length). Internal to `@sync`.
-   */
-  prune(): void {
-    const ring = this.#ring;
-    const doomed: Pending<T>[] = [];
-    for (let i = 0; i < this.#span; i++) {
-      const node = ring[(this.#head + i) & (ring.length - 1)]!;
-      if (node.queue === this && node.aborted() !== undefined) doomed.push(node);
+  shift(room = Infinity): Pending<T> | undefined {
+    for (let node; (node = this.#ring[this.#head]) !== undefined && node.need <= room;) {
+      const reason = node.aborted();
+      this.remove(node);
+      if (reason === undefined) return node;
+      (node as CancellablePending<T>).reject(reason);
     }
-    for (const node of doomed) this.#skip(node);
+    return undefined;
+  }
+
+  /**
+   * Queues again, at the tail, a waiter that `shift()` took off and that is
+   * not settled yet: its signal and timer still watch it. Internal to
+   * `@sync`.
+   */
+  requeue(node: Pending<T>): void {
+    node.queue = this;
+    this.#push(node);
   }
 
   /** Takes a queued `node` out in O(1) amortized; the caller settles it (invariant 2). */
@@ -414,25 +419,8 @@ export class WaiterQueue<T> {
     if (ring.length > MIN_CAPACITY && this.#length * 4 <= ring.length) this.#resize(ring.length / 2);
   }
 
-  // Takes the head waiter off if its need is at most `room`; a waiter whose
-  // signal has aborted is rejected and skipped (invariant 4).
-  #take(room: number): Pending<T> | undefined {
-    for (let node; (node = this.#ring[this.#head]) !== undefined && node.need <= room;) {
-      const reason = node.aborted();
-      this.remove(node);
-      if (reason === undefined) return node;
-      (node as CancellablePending<T>).reject(reason);
-    }
-    return undefined;
-  }
-
-  #skip(node: Pending<T>): void {
-    this.remove(node);
-    (node as CancellablePending<T>).reject(node.aborted());
-  }
-
+  // Appends `node`, whose `queue` is this queue.
   #push(node: Pending<T>): void {
-    node.queue = this;
     let ring = this.#ring;
     if (this.#span === ring.length) {
       // Full: compact into a ring as large, or twice as large when live
@@ -459,4 +447,29 @@ export class WaiterQueue<T> {
     this.#head = 0;
     this.#span = next;
   }
+}
+
+/**
+ * Grants `value` to waiters from the head of `queue`, in order, while the
+ * need of each fits in what is left of `available`, and stops at the first
+ * that does not (head-of-line blocking). Returns the total need granted, for
+ * the primitive to take off what it has. A waiter whose signal has aborted
+ * is rejected and skipped (invariant 4).
+ */
+export function grantFitting<T>(queue: WaiterQueue<T>, available: number, value: T): number {
+  let used = 0;
+  for (let node; (node = queue.shift(available - used)) !== undefined; node.grant(value)) used += node.need;
+  return used;
+}
+
+/**
+ * Rejects and takes out every waiter of `queue` whose signal has aborted but
+ * whose abort listener has not run yet (invariant 4), so that `length`
+ * counts only waiters that can still be granted. O(length): all are shifted
+ * off, which skips those, and the others queued again in their order.
+ */
+export function prune<T>(queue: WaiterQueue<T>): void {
+  const live: Pending<T>[] = [];
+  for (let node; (node = queue.shift()) !== undefined;) live.push(node);
+  for (const node of live) queue.requeue(node);
 }

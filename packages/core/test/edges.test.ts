@@ -2,7 +2,7 @@
 // opens with what broke before the fix.
 import { getEventListeners } from "node:events";
 import { InvalidStateError, TimeoutError, withTimeout, type WaitOptions } from "@sync/core";
-import { check, hold, isInstance, reasonOf, WaiterQueue } from "@sync/core/internal";
+import { check, grantFitting, hold, isInstance, reasonOf, WaiterQueue } from "@sync/core/internal";
 import { tick, track } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
@@ -18,7 +18,7 @@ describe("an aborted waiter is never granted", () => {
     const queue = new WaiterQueue<true>();
     const controller = new AbortController();
     let used = -1;
-    controller.signal.addEventListener("abort", () => (used = queue.grantFitting(5, true)));
+    controller.signal.addEventListener("abort", () => (used = grantFitting(queue, 5, true)));
     const a = track(queue.wait({ signal: controller.signal }, 2));
     const b = track(queue.wait(undefined, 3));
     controller.abort("stop");

@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { InvalidStateError, TimeoutError, type Waiter, type WaitOptions } from "@sync/core";
-import { check, resolvedTrue, WaiterQueue } from "@sync/core/internal";
+import { check, grantFitting, prune, resolvedTrue, WaiterQueue } from "@sync/core/internal";
 import { tick, track, useFakeTimersPerTest } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
@@ -533,7 +533,7 @@ describe("WaiterQueue.wait()", () => {
       }
 
       #wakeUpNext(): void {
-        this.value -= this.#waiters.grantFitting(this.value, true);
+        this.value -= grantFitting(this.#waiters, this.value, true);
       }
     }
 
@@ -639,7 +639,7 @@ describe("settling order", () => {
   });
 });
 
-describe("WaiterQueue.prune()", () => {
+describe("prune()", () => {
   // Race. Actors: waiters a (plain), b (signal S) and c (signal T, never
   // aborted); the user's listener on S, added before b's wait, prunes.
   // Interleaving: S aborts, the user's listener runs before the queue's, so
@@ -651,7 +651,7 @@ describe("WaiterQueue.prune()", () => {
     const t = new AbortController();
     const log: string[] = [];
     s.signal.addEventListener("abort", () => {
-      queue.prune();
+      prune(queue);
       log.push(`pruned to ${queue.length}`);
     });
     for (const [name, signal] of [["a"], ["b", s.signal], ["c", t.signal]] as const)
@@ -666,7 +666,7 @@ describe("WaiterQueue.prune()", () => {
   });
 });
 
-describe("WaiterQueue.grantFitting()", () => {
+describe("grantFitting()", () => {
   it("grants from the head while each need fits, and stops at the first that does not", async () => {
     const queue = new WaiterQueue<string>();
     const log: string[] = [];
@@ -676,7 +676,7 @@ describe("WaiterQueue.grantFitting()", () => {
       ["c", 1],
     ] as const)
       void queue.wait(undefined, need).then((value) => log.push(`${name} ${value}`));
-    expect([queue.grantFitting(4, "yes"), queue.length]).toEqual([2, 2]);
+    expect([grantFitting(queue, 4, "yes"), queue.length]).toEqual([2, 2]);
     await tick();
     expect(log).toEqual(["a yes"]);
   });

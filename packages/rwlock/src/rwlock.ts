@@ -1,5 +1,5 @@
 import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
-import { check, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
+import { check, grantFitting, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
 // The lock is a batch of MAX permits, as tokio's RwLock is: a read needs one,
 // a write needs all of them, so "no writer beside anyone" is just "permits
@@ -198,7 +198,7 @@ export class RWLock {
   // fits, in queue order, and stops at the first that does not: a read
   // behind a queued writer waits (invariant 3).
   #wake(free: number): void {
-    this.#free = free - this.#queue.grantFitting(free, true);
+    this.#free = free - grantFitting(this.#queue, free, true);
   }
 
   /** `<RWLock [unlocked]>`, `<RWLock [read:2]>` or `<RWLock [write, waiters:3]>`. */

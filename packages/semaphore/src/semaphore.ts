@@ -1,5 +1,5 @@
 import { Guard, type WaitOptions } from "@sync/core";
-import { check, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
+import { check, grantFitting, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
 /** The options of a weighted wait: {@link WaitOptions} and how many permits. */
 type PermitOptions = WaitOptions & { permits?: number | undefined };
@@ -166,7 +166,7 @@ export class Semaphore {
   // asyncio's `_wake_up_next`, for many permits: the head waiters that fit
   // take theirs, in order.
   #wakeUp(): void {
-    this.#value -= this.#waiters.grantFitting(this.#value, true);
+    this.#value -= grantFitting(this.#waiters, this.#value, true);
   }
 }
 
