@@ -6,10 +6,11 @@
 // src/index.ts) into dist/<name>.{mjs,cjs,d.mts,d.ts], all in one rollup run:
 // code that two entries share is imported from one file, so `@sync/core` and
 // `@sync/core/internal` share their state (one WeakMap of abort watches).
-// The JavaScript keeps one file per source module: with `sideEffects: false`
-// a bundler then drops every module a user never reaches, even one whose
-// code it cannot prove pure (Guard's computed `[dispose]` key), which in one
-// shared chunk would stay in every bundle.
+// A package with several entries (core) keeps one JavaScript file per source
+// module rather than one shared chunk: with `sideEffects: false` a bundler
+// then drops every module a user never reaches, even one whose code it
+// cannot prove pure (Guard's computed `[dispose]` key), which in a shared
+// chunk would stay in every bundle.
 import { readFileSync } from "node:fs";
 import { dts } from "rollup-plugin-dts";
 import esbuild from "rollup-plugin-esbuild";
@@ -26,6 +27,7 @@ const input = Object.fromEntries(
       return [name, `src/${name}.ts`];
     }),
 );
+const several = Object.keys(input).length > 1;
 const output = (format, extension, preserveModules = false) => ({
   dir: "dist",
   format,
@@ -39,7 +41,7 @@ export default [
     input,
     external,
     plugins: [esbuild({ target: "es2022", tsconfig: "tsconfig.json" })],
-    output: [output("es", "mjs", true), output("cjs", "cjs", true)],
+    output: [output("es", "mjs", several), output("cjs", "cjs", several)],
   },
   {
     input,

@@ -1,8 +1,6 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
 import { check, inspect, isInstance, prune, WaiterQueue } from "@sync/core/internal";
 
-const BROKEN = "@sync/BrokenBarrierError";
-
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
  * `abort()`, or reset while the call waits: `asyncio.BrokenBarrierError`.
@@ -25,9 +23,7 @@ export class BrokenBarrierError extends InvalidStateError {
   }
 
   /** `instanceof`, across builds of `@sync/barrier` (ESM and CommonJS in one app). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, BrokenBarrierError, BROKEN, value);
-  }
+  static override [Symbol.hasInstance] = /* #__PURE__ */ isInstance("@sync/BrokenBarrierError");
 }
 
 /**

@@ -1,9 +1,8 @@
 import { isInstance } from "./shared";
 
-// Brands are string keys: a computed key held in a variable would keep the
-// class in bundles that never use it (bundlers cannot prove it pure).
-const TIMEOUT = "@sync/TimeoutError";
-const INVALID_STATE = "@sync/InvalidStateError";
+// Brands are string keys, and `isInstance()` is marked pure: a computed key
+// held in a variable, or an unmarked call, would keep the class in bundles
+// that never use it (bundlers cannot prove either pure).
 
 /**
  * The error a waiting call rejects with when its `timeout` runs out, and that
@@ -30,9 +29,7 @@ export class TimeoutError extends Error {
   }
 
   /** `instanceof`, across builds of `@sync/core`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, TimeoutError, TIMEOUT, value);
-  }
+  static override [Symbol.hasInstance] = /* #__PURE__ */ isInstance("@sync/TimeoutError");
 }
 
 /**
@@ -61,7 +58,5 @@ export class InvalidStateError extends Error {
   }
 
   /** `instanceof`, across builds of `@sync/core`. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, InvalidStateError, INVALID_STATE, value);
-  }
+  static override [Symbol.hasInstance] = /* #__PURE__ */ isInstance("@sync/InvalidStateError");
 }

@@ -12,18 +12,22 @@ export const resolvedTrue: Promise<true> = /* #__PURE__ */ Promise.resolve(true)
 export const inspect: unique symbol = /* #__PURE__ */ Symbol.for("nodejs.util.inspect.custom") as never;
 
 /**
- * The body of a branded class's `static [Symbol.hasInstance]`: `value
- * instanceof cls` as usual, or, when `cls` is the branded class `own` itself
- * (not a subclass), true for any object whose prototype chain carries `key`
- * (a brand such as `"@sync/Lock"`). An app that loads both the ESM and the CommonJS
- * build of a package has two copies of each class; the brand lets each
- * recognise the other's instances.
+ * A branded class's `static [Symbol.hasInstance]`: `value instanceof cls` as
+ * usual, or, when `cls` is the branded class itself (its prototype carries
+ * `key`, a subclass's does not), true for any object whose prototype chain
+ * carries `key` (a brand such as `"@sync/Lock"`). An app that loads both the
+ * ESM and the CommonJS build of a package has two copies of each class; the
+ * brand lets each recognise the other's instances.
  */
-export function isInstance(cls: unknown, own: unknown, key: string, value: unknown): boolean {
-  return (
-    Function.prototype[Symbol.hasInstance].call(cls as never, value) ||
-    (cls === own && Object(value) === value && key in (value as object))
-  );
+export function isInstance(key: string): (this: unknown, value: unknown) => boolean {
+  return function (this: unknown, value: unknown): boolean {
+    return (
+      Function.prototype[Symbol.hasInstance].call(this as never, value) ||
+      (Object.hasOwn((this as { prototype: object }).prototype, key) &&
+        Object(value) === value &&
+        key in (value as object))
+    );
+  };
 }
 
 /**

@@ -129,7 +129,7 @@ class Pending<T> implements Waiter<T> {
   }
 
   fail(error: unknown): void {
-    this.resolve(rejection(error));
+    this.grant(rejection(error));
   }
 
   /** The reason to reject with instead of a grant: its signal has aborted (invariant 4). */
@@ -158,11 +158,6 @@ class CancellablePending<T> extends Pending<T> implements Watched, Timed {
   override grant(value: T): void {
     this.#disarm();
     super.grant(value);
-  }
-
-  override fail(error: unknown): void {
-    this.#disarm();
-    super.fail(error);
   }
 
   /**

@@ -1,8 +1,6 @@
 import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
 import { check, hold, inspect, isInstance, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
-const LOCK = "@sync/Lock";
-
 /**
  * A fair mutual-exclusion lock for async code: `asyncio.Lock`.
  *
@@ -119,7 +117,5 @@ export class Lock {
   }
 
   /** `instanceof`, across builds of `@sync/lock` (ESM and CommonJS in one app). */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, Lock, LOCK, value);
-  }
+  static [Symbol.hasInstance] = /* #__PURE__ */ isInstance("@sync/Lock");
 }
