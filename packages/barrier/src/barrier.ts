@@ -1,5 +1,5 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
-import { check, inspect, isInstance, prune, WaiterQueue } from "@sync/core/internal";
+import { check, count, inspect, isInstance, prune, WaiterQueue } from "@sync/core/internal";
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -58,13 +58,10 @@ export class Barrier {
   /**
    * @param parties - how many callers each cycle lets through together.
    * @throws `TypeError` if `parties` is not a number; `RangeError` unless it
-   *   is an integer >= 1.
+   *   is an integer from 1 to `Number.MAX_SAFE_INTEGER`.
    */
   constructor(parties: number) {
-    if (typeof parties !== "number") throw new TypeError(`parties must be a number, got ${typeof parties}`);
-    if (!Number.isInteger(parties) || parties < 1)
-      throw new RangeError(`parties must be an integer >= 1, got ${parties}`);
-    this.#parties = parties;
+    this.#parties = count(parties, "parties", 1);
   }
 
   /**

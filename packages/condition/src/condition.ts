@@ -1,13 +1,6 @@
 import { type Guard, InvalidStateError, type WaitOptions } from "@sync/core";
-import { check, hold, inspect, run, WaiterQueue } from "@sync/core/internal";
+import { check, count, hold, inspect, run, WaiterQueue } from "@sync/core/internal";
 import { Lock } from "@sync/lock";
-
-function checkCount(n: unknown): void {
-  if (typeof n !== "number") throw new TypeError(`n must be a number, got ${typeof n}`);
-  if (!(n >= 0) || (!Number.isInteger(n) && n !== Infinity)) {
-    throw new RangeError(`n must be an integer >= 0 or Infinity, got ${n}`);
-  }
-}
 
 /**
  * A condition variable: `asyncio.Condition`. Tasks holding its lock wait
@@ -154,12 +147,12 @@ export class Condition {
    * Wakes at most `n` waiters, oldest first; `waiters` drops by the number
    * woken at once. Each re-acquires the lock once the caller releases it.
    *
-   * @throws `TypeError` if `n` is not a number; `RangeError` unless it is an
-   *   integer >= 0 or `Infinity`; `InvalidStateError` if the lock is not
-   *   held.
+   * @throws `TypeError` if `n` is not a number; `RangeError` unless it is
+   *   `Infinity` or an integer from 0 to `Number.MAX_SAFE_INTEGER`;
+   *   `InvalidStateError` if the lock is not held.
    */
   notify(n = 1): void {
-    checkCount(n);
+    if (n !== Infinity) count(n, "n", 0);
     if (!this.#lock.locked()) throw new InvalidStateError("cannot notify on un-acquired lock");
     for (let woken = 0; woken < n; woken++) {
       const waiter = this.#waiters.shift();

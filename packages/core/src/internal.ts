@@ -6,7 +6,7 @@
  *
  * @module \@sync/core/internal
  */
-export { check, durationError } from "./options";
+export { check, count, durationError } from "./options";
 export { hold, run } from "./guard";
 export { inspect, isInstance, reasonOf, resolvedTrue } from "./shared";
 export { grantFitting, prune, WaiterQueue } from "./waiter-queue";

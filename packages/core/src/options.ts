@@ -32,6 +32,20 @@ export function durationError(value: unknown, name: string): Error | undefined {
 }
 
 /**
+ * Checks a count (of permits, of parties): an integer from `min` up, exact
+ * as a double (Number.MAX_SAFE_INTEGER at most), so that adding to it never
+ * rounds. Returns `n`.
+ *
+ * @throws `TypeError` if `n` is not a number, `RangeError` if it is not
+ *   such an integer; each message names the argument `name`.
+ */
+export function count(n: unknown, name: string, min: number): number {
+  if (typeof n !== "number") throw new TypeError(`${name} must be a number, got ${typeof n}`);
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${n}`);
+  return n;
+}
+
+/**
  * The one check of a waiting call's options: what the call must reject with
  * instead of going ahead, or `undefined` if it may. That is a `TypeError` or
  * `RangeError` for a malformed option, the reason of a signal that has

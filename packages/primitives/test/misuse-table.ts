@@ -323,6 +323,7 @@ function countRows(
     { value: 1.5, shown: `\`${name}\` is not an integer (\`1.5\`)`, error, message },
     { value: NaN, shown: `\`${name}\` is \`NaN\``, error, message },
     { value: Infinity, shown: `\`${name}\` is \`Infinity\``, error, message },
+    { value: 2 ** 53, shown: `\`${name}\` is above \`Number.MAX_SAFE_INTEGER\``, error, message },
   ];
 }
 
@@ -581,14 +582,15 @@ const condition: MisuseRow[] = [
   }),
   ...[
     { n: "1", shown: '`n` is not a number (`"1"`)', error: "TypeError", message: "n must be a number" },
-    { n: -1, shown: "`n` is negative (`-1`)", error: "RangeError", message: "n must be an integer >= 0 or Infinity" },
+    { n: -1, shown: "`n` is negative (`-1`)", error: "RangeError", message: "n must be an integer >= 0" },
+    { n: 1.5, shown: "`n` is not an integer (`1.5`)", error: "RangeError", message: "n must be an integer >= 0" },
+    { n: NaN, shown: "`n` is `NaN`", error: "RangeError", message: "n must be an integer >= 0" },
     {
-      n: 1.5,
-      shown: "`n` is not an integer (`1.5`)",
+      n: 2 ** 53,
+      shown: "`n` is above `Number.MAX_SAFE_INTEGER`",
       error: "RangeError",
-      message: "n must be an integer >= 0 or Infinity",
+      message: "n must be an integer >= 0",
     },
-    { n: NaN, shown: "`n` is `NaN`", error: "RangeError", message: "n must be an integer >= 0 or Infinity" },
   ].map(({ n, shown, error, message }): MisuseRow => ({
     pkg: "@sync/condition",
     call: "`cond.notify(n)`",

@@ -1,16 +1,8 @@
 import { Guard, type WaitOptions } from "@sync/core";
-import { check, grantFitting, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
+import { check, count, grantFitting, hold, inspect, resolvedTrue, run, WaiterQueue } from "@sync/core/internal";
 
 /** The options of a weighted wait: {@link WaitOptions} and how many permits. */
 type PermitOptions = WaitOptions & { permits?: number | undefined };
-
-// Checks a count of permits: an integer from `min` up, exact as a double
-// (Number.MAX_SAFE_INTEGER at most), so that adding permits never rounds.
-function count(n: unknown, name: string, min: number): number {
-  if (typeof n !== "number") throw new TypeError(`${name} must be a number, got ${typeof n}`);
-  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${n}`);
-  return n;
-}
 
 /**
  * A fair counting semaphore: `asyncio.Semaphore`, with weighted acquires. It
