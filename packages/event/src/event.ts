@@ -23,7 +23,7 @@ export class Event {
   // set() still wakes callers in the order they came. `#count` counts
   // callers, not waiters; an abandoned waiter was one caller.
   #waiters = new WaiterQueue<true>(() => this.#count--);
-  #group: Promise<true> | undefined = undefined;
+  #group: Promise<true> | undefined;
   #count = 0;
 
   /**
