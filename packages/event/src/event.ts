@@ -40,9 +40,10 @@ export class Event {
    */
   wait(options?: WaitOptions): Promise<true> {
     try {
-      if (this.#flag && check(options) === undefined) return resolvedTrue;
-      const error = check(options, true);
+      // `timeout: 0` fails only a call that would wait.
+      const error = check(options, !this.#flag);
       if (error !== undefined) return Promise.reject(error);
+      if (this.#flag) return resolvedTrue;
       this.#count++;
       if (options?.signal !== undefined || (options?.timeout ?? Infinity) !== Infinity) {
         this.#group = undefined;

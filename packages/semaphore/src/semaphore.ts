@@ -60,13 +60,15 @@ export class Semaphore {
     try {
       const permits = options?.permits;
       const n = permits === undefined ? 1 : count(permits, "permits", 1);
-      if (this.#value >= n && this.#waiters.length === 0 && check(options) === undefined) {
+      // More than the bound can never be granted (n <= value <= bound when free).
+      const error =
+        check(options) ?? (n > 1 && n > this.#bound ? new RangeError("permits exceed the bound") : undefined);
+      if (error !== undefined) return Promise.reject(error);
+      if (this.#value >= n && this.#waiters.length === 0) {
         this.#value -= n;
         return resolvedTrue;
       }
-      const error =
-        check(options) ?? (n > 1 && n > this.#bound ? new RangeError("permits exceed the bound") : undefined);
-      return error === undefined ? this.#waiters.wait(options, n) : Promise.reject(error);
+      return this.#waiters.wait(options, n);
     } catch (error) {
       return Promise.reject(error);
     }
