@@ -1,5 +1,5 @@
 import { TimeoutError, type WaitOptions } from "@sync/core";
-import { check, durationError } from "@sync/core/internal";
+import { check, count, durationError } from "@sync/core/internal";
 
 const live = (): AbortSignal => new AbortController().signal;
 const reason = new Error("gone");
@@ -25,6 +25,31 @@ describe("durationError()", () => {
     const error = durationError(value, "timeout");
     expect(error).toBeInstanceOf(TypeError);
     expect(error?.message).toBe("timeout must be a number");
+  });
+});
+
+describe("count()", () => {
+  it.each([
+    [0, 0],
+    [1, 1],
+    [2 ** 53 - 1, 1],
+  ])("returns %p when it is at least %p", (n, min) => {
+    expect(count(n, "n", min)).toBe(n);
+  });
+
+  it.each([
+    [-1, 0],
+    [0, 1],
+    [1.5, 1],
+    [NaN, 0],
+    [Infinity, 0],
+    [2 ** 53, 0],
+  ])("throws a RangeError for %p with min %p", (n, min) => {
+    expect(() => count(n, "permits", min)).toThrow(new RangeError(`permits must be an integer >= ${min}, got ${n}`));
+  });
+
+  it.each(["1", null, undefined, 1n])("throws a TypeError for %p, named after the argument", (n) => {
+    expect(() => count(n, "parties", 1)).toThrow(new TypeError(`parties must be a number, got ${typeof n}`));
   });
 });
 
