@@ -154,11 +154,8 @@ export class Condition {
   notify(n = 1): void {
     if (n !== Infinity) count(n, "n", 0);
     if (!this.#lock.locked()) throw new InvalidStateError("cannot notify on un-acquired lock");
-    for (let woken = 0; woken < n; woken++) {
-      const waiter = this.#waiters.shift();
-      if (waiter === undefined) break;
-      waiter.grant(true);
-    }
+    // `n` counts down to 0; Infinity stays Infinity.
+    for (let waiter; n-- > 0 && (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(true);
   }
 
   /**
