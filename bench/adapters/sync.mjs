@@ -12,6 +12,12 @@
  * compared with.
  */
 function adapters({ Barrier, Event, KeyedLock, Lock, RWLock, Semaphore }, suffix, role) {
+  // An older build may lack RWLock, KeyedLock or weights: absent from those
+  // scenarios. Weights show as a Semaphore(2) that one tryAcquire(2) locks.
+  const probe = new Semaphore(2);
+  probe.tryAcquire(2);
+  const weights = probe.locked();
+
   /** A never-aborted signal shared by every call, as a request-scoped signal is. */
   const sharedSignal = new AbortController().signal;
 
@@ -119,13 +125,13 @@ function adapters({ Barrier, Event, KeyedLock, Lock, RWLock, Semaphore }, suffix
       mode: "plain",
       lock: () => new Lock(),
       semaphore: (value) => new Counting(value),
-      weighted: (value) => new Weighted(value),
+      weighted: weights ? (value) => new Weighted(value) : undefined,
       cancellableLock: () => new Cancellable(),
       event: () => new Event(),
       barrier: (parties) => new Barrier(parties),
       positions: true,
-      rwlock: () => new ReadWrite(),
-      keyed: () => new Keyed(),
+      rwlock: RWLock && (() => new ReadWrite()),
+      keyed: KeyedLock && (() => new Keyed()),
     },
     {
       name: `@sync${suffix} {signal}`,
