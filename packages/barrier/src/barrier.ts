@@ -1,5 +1,5 @@
 import { InvalidStateError, type WaitOptions } from "@sync/core";
-import { check, count, inspect, isInstance, prune, WaiterQueue } from "@sync/core/internal";
+import { check, count, inspect, isInstance, WaiterQueue } from "@sync/core/internal";
 
 /**
  * What a {@link Barrier.wait} rejects with when the barrier is broken by
@@ -54,6 +54,9 @@ export class Barrier {
   readonly #parties: number;
   #broken = false;
   #waiters = new WaiterQueue<number>();
+  // Whether a waiter of the filling cycle passed a signal: only then can the
+  // last party find one whose signal has aborted unseen.
+  #signalled = false;
 
   /**
    * @param parties - how many callers each cycle lets through together.
@@ -84,14 +87,24 @@ export class Barrier {
     try {
       const error = check(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
       if (error !== undefined) return Promise.reject(error);
-      // A waiter whose signal has aborted but whose listener has not run yet
-      // (an earlier listener on that signal called wait()) is not a party.
-      if (this.#waiters.length + 1 >= this.#parties) prune(this.#waiters);
-      if (this.#waiters.length + 1 < this.#parties) return this.#waiters.wait(options);
+      const waiters = this.#waiters;
+      if (this.#signalled && waiters.length + 1 >= this.#parties) {
+        // A waiter whose signal has aborted but whose listener has not run
+        // yet (an earlier listener on that signal called wait()) is no
+        // party: shift() skips and rejects it, and the others go back.
+        const live = [];
+        for (let waiter; (waiter = waiters.shift()) !== undefined;) live.push(waiter);
+        for (const waiter of live) waiters.requeue(waiter);
+      }
+      if (waiters.length + 1 < this.#parties) {
+        if (options?.signal !== undefined) this.#signalled = true;
+        return waiters.wait(options);
+      }
       // The last party: release the whole cycle in this one step. Positions
       // are handed out now, so they stay distinct when someone left early.
+      this.#signalled = false;
       let position = 0;
-      for (let waiter; (waiter = this.#waiters.shift()) !== undefined;) waiter.grant(position++);
+      for (let waiter; (waiter = waiters.shift()) !== undefined;) waiter.grant(position++);
       return Promise.resolve(position);
     } catch (error) {
       return Promise.reject(error);

@@ -9,4 +9,4 @@
 export { check, count, durationError } from "./options";
 export { hold, run } from "./guard";
 export { inspect, isInstance, reasonOf, resolvedTrue } from "./shared";
-export { grantFitting, prune, WaiterQueue } from "./waiter-queue";
+export { grantFitting, WaiterQueue } from "./waiter-queue";

@@ -69,9 +69,10 @@
  * `wait()`, and grants them with `shift()` (or `grantFitting()`). Only the
  * watch of a waiter's signal and its timer abandon a pending waiter.
  *
- * Only what every primitive needs is a method: `grantFitting()` and
- * `prune()` are functions over `shift()` and `requeue()`, so that a bundle
- * carries them only where a primitive calls them.
+ * Only what every primitive needs is a method: `grantFitting()` is a
+ * function over `shift()`, so that a bundle carries it only where a
+ * primitive calls it. `requeue()` puts back waiters that `shift()` took off
+ * (a Barrier's last party that finds the cycle short).
  *
  * Why it is fair. Waiters are appended at the tail and granted from the head,
  * and a primitive hands what it releases straight to the head waiter instead
@@ -455,16 +456,4 @@ export function grantFitting<T>(queue: WaiterQueue<T>, available: number, value:
   let used = 0;
   for (let node; (node = queue.shift(available - used)) !== undefined; node.grant(value)) used += node.need;
   return used;
-}
-
-/**
- * Rejects and takes out every waiter of `queue` whose signal has aborted but
- * whose abort listener has not run yet (invariant 4), so that `length`
- * counts only waiters that can still be granted. O(length): all are shifted
- * off, which skips those, and the others queued again in their order.
- */
-export function prune<T>(queue: WaiterQueue<T>): void {
-  const live: Pending<T>[] = [];
-  for (let node; (node = queue.shift()) !== undefined;) live.push(node);
-  for (const node of live) queue.requeue(node);
 }

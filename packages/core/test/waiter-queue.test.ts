@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { InvalidStateError, TimeoutError, type Waiter, type WaitOptions } from "@sync/core";
-import { check, grantFitting, prune, resolvedTrue, WaiterQueue } from "@sync/core/internal";
+import { check, grantFitting, resolvedTrue, WaiterQueue } from "@sync/core/internal";
 import { tick, track, useFakeTimersPerTest } from "./helpers";
 import { MiniLock } from "./mini-lock";
 
@@ -639,20 +639,24 @@ describe("settling order", () => {
   });
 });
 
-describe("prune()", () => {
+describe("requeue()", () => {
   // Race. Actors: waiters a (plain), b (signal S) and c (signal T, never
-  // aborted); the user's listener on S, added before b's wait, prunes.
-  // Interleaving: S aborts, the user's listener runs before the queue's, so
-  // b is still queued but aborted. prune() must take b out (rejected with
-  // S's reason) and leave a and c, in order.
-  it("takes out the waiters whose signal has aborted before their listener runs", async () => {
+  // aborted); the user's listener on S, added before b's wait, takes every
+  // waiter off and puts them back, as a Barrier's last party does when it
+  // finds itself short. Interleaving: S aborts, the user's listener runs
+  // before the queue's, so b is still queued but aborted. shift() must skip
+  // b (rejected with S's reason), and requeue() put a and c back in order,
+  // still cancellable.
+  it("puts back, in order, waiters that shift() took off, skipping those whose signal has aborted", async () => {
     const queue = new WaiterQueue<string>();
     const s = new AbortController();
     const t = new AbortController();
     const log: string[] = [];
     s.signal.addEventListener("abort", () => {
-      prune(queue);
-      log.push(`pruned to ${queue.length}`);
+      const taken = [];
+      for (let waiter; (waiter = queue.shift()) !== undefined;) taken.push(waiter);
+      for (const waiter of taken) queue.requeue(waiter);
+      log.push(`requeued ${queue.length}`);
     });
     for (const [name, signal] of [["a"], ["b", s.signal], ["c", t.signal]] as const)
       queue.wait({ signal }).then(
@@ -660,9 +664,14 @@ describe("prune()", () => {
         (reason: unknown) => log.push(`${name} ${String(reason)}`),
       );
     s.abort("stop");
-    for (let waiter; (waiter = queue.shift()) !== undefined;) waiter.grant("granted");
     await tick();
-    expect(log).toEqual(["pruned to 2", "b stop", "a granted", "c granted"]);
+    expect(log).toEqual(["requeued 2", "b stop"]);
+    t.abort("gone"); // c is watched again: it leaves, and a is the one left
+    await tick();
+    expect([log[2], queue.length]).toEqual(["c gone", 1]);
+    queue.shift()!.grant("granted");
+    await tick();
+    expect(log).toEqual(["requeued 2", "b stop", "c gone", "a granted"]);
   });
 });
 
