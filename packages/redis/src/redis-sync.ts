@@ -24,10 +24,11 @@
  * grant, and keep rising across a restart that loses the data as long as
  * the server's clock moved on by more microseconds than there were grants.
  *
- * Scripts (scripts.ts, one per operation, each atomic). Every one of them
- * starts by reaping (holders past their deadline leave; an instance past its
- * heartbeat deadline leaves with all its waiters) and, for a semaphore,
- * hands the freed permits to the head waiters:
+ * Scripts (scripts.ts, one per operation, each atomic). Each reaps what it
+ * may depend on (holders past their deadline leave; an instance past its
+ * heartbeat deadline leaves with all its waiters) and hands freed permits to
+ * the head waiters; with nobody queued there is nobody to hand to, so the
+ * uncontended paths skip that (scripts.ts says what each one reads):
  *
  *   acquire    grant at once when nobody is queued and a permit is free,
  *              else queue (or, for `timeout: 0`, answer "busy"). Sent
@@ -49,7 +50,8 @@
  *
  * Invariants.
  *   1. A holder has a live lease: its deadline is in the future, or the next
- *      script to touch the primitive removes it.
+ *      script that reads the holders (to grant, renew, count or hand off)
+ *      removes it first.
  *   2. The queue is in arrival order (the server's), and only its head is
  *      ever granted: a newcomer is granted at once only if nobody is queued.
  *   3. A grant is pushed to exactly one mailbox, that of the waiter's
@@ -76,13 +78,20 @@
  *
  * Heartbeat, renewals, reaping. One timer per RedisSync, every `lease / 3`:
  * a heartbeat per primitive with waiters here (not per waiter), and a renew
- * per held lease, all written at once (the clients pipeline them). A
+ * per held lease, all written at once (the clients pipeline them). It also
+ * watches each lease's local deadline: a lease renewed in time keeps it more
+ * than a round ahead and needs no timer of its own; one whose renewal failed
+ * gets a timer when its deadline may come before the next round. With
+ * nothing left to keep alive, the timer stops at its next round (meanwhile
+ * it does not keep the process alive), so hold-release-hold does not make
+ * it anew. A
  * process that dies stops both: its holds expire after at most `lease`, its
  * waiters are reaped `lease` after its last heartbeat, by the next script
  * that touches the primitive. So that the next waiter does not wait for some
  * other call to come by, acquire and heartbeat reply with the time left on
  * the first holder's lease, and the waiting instance sends a heartbeat (which
- * reaps) for that primitive at that moment.
+ * reaps) for that primitive at that moment, by the latest reply: a holder
+ * that renews moves it on.
  *
  * Clocks. Lease deadlines are the server's: `TIME` inside the scripts, never
  * a client's wall clock. Locally, `performance.now()` only: a lease counts
@@ -127,8 +136,9 @@
  * followed by a heartbeat of every primitive; a held lease is lost at its
  * local deadline. Nothing is granted twice: a grant exists only on the
  * server, and a lost lease is never renewed again. A server error (a script
- * error, OOM, a key of the wrong type, checked before any write) rejects the
- * call and changes nothing.
+ * error, OOM, a key of the wrong type: each script reads every key it may
+ * touch with a command of that key's type before its first write) rejects
+ * the call and changes nothing.
  */
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { connect, isReplyError, Scripts, type Connection } from "./client";
@@ -232,6 +242,12 @@ const closedError = (): InvalidStateError => new InvalidStateError("RedisSync is
 
 function ignore(): void {}
 
+/** A timer of Node, which can stop keeping the process alive (a browser's is a number). */
+interface Timer {
+  ref?(): unknown;
+  unref?(): unknown;
+}
+
 /**
  * The shared machinery of one {@link RedisSync}: its connections, mailbox
  * reader, heartbeat and leases. Primitives call into it.
@@ -251,6 +267,8 @@ export class Engine implements Holder {
   /** Mailboxes with queued waiters of this instance. */
   readonly #mailboxes = new Map<string, number>();
   readonly #control: string;
+  /** Milliseconds between renewal rounds: `lease / 3`. */
+  readonly #period: number;
   /** The keys of the BLPOP in flight. */
   #watched = new Set<string>();
   /** A push to the control list is on its way: the BLPOP will start again. */
@@ -269,8 +287,9 @@ export class Engine implements Holder {
     this.prefix = prefix;
     this.lease = lease;
     this.replicas = replicas;
-    this.scripts = new Scripts(connection);
+    this.scripts = new Scripts(connection, Object.values(lua));
     this.#control = `${prefix}{control:${this.instance}}`;
+    this.#period = Math.max(1, Math.floor(lease / 3));
   }
 
   get closed(): boolean {
@@ -521,10 +540,15 @@ export class Engine implements Holder {
     }
   }
 
-  /** Schedules a heartbeat (which reaps) of `place` when its first holder's lease ends. */
+  /**
+   * Schedules a heartbeat (which reaps) of `place` when its first holder's
+   * lease ends, by the latest reply: a holder that renews moves that end,
+   * so a heartbeat every `lease / 3` keeps pushing this one back.
+   */
   #schedule(place: Place, detail: unknown): void {
     const ms = Number(detail);
-    if (!(ms >= 0) || place.reap !== undefined) return;
+    if (!(ms >= 0)) return;
+    clearTimeout(place.reap);
     place.reap = setTimeout(() => {
       place.reap = undefined;
       this.#heartbeat(place);
@@ -543,21 +567,34 @@ export class Engine implements Holder {
     for (const place of this.#places.values()) this.#heartbeat(place);
   }
 
-  /** Starts the heartbeat-and-renewal timer if there is something to keep alive, stops it if not. */
+  get #needed(): boolean {
+    return !this.#closed && (this.#grants.size > 0 || this.#mailboxes.size > 0);
+  }
+
+  /**
+   * Starts the heartbeat-and-renewal timer if there is something to keep
+   * alive. With nothing left, the timer only stops keeping the process
+   * alive; its next round stops it, so that a hold after a release does
+   * not make it anew.
+   */
   #tick(): void {
-    const needed = !this.#closed && (this.#grants.size > 0 || this.#mailboxes.size > 0);
-    if (needed && this.#ticker === undefined) {
-      this.#ticker = setInterval(() => this.#beat(), Math.max(1, Math.floor(this.lease / 3)));
-    } else if (!needed && this.#ticker !== undefined) {
-      clearInterval(this.#ticker);
-      this.#ticker = undefined;
-    }
+    if (!this.#needed) return void (this.#ticker as Timer | undefined)?.unref?.();
+    if (this.#ticker === undefined) this.#ticker = setInterval(() => this.#beat(), this.#period);
+    else (this.#ticker as Timer).ref?.();
   }
 
   #beat(): void {
+    if (!this.#needed) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+      return;
+    }
     this.#heartbeatAll();
-    for (const grant of this.#grants) this.renew(grant);
-    this.#tick();
+    const now = performance.now();
+    for (const grant of this.#grants) {
+      grant.watch(now, this.#period);
+      if (grant.live) this.renew(grant);
+    }
   }
 
   /** Sends a renewal of `grant`; a confirmed one moves its local deadline, a refused one loses it. */
