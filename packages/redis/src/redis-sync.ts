@@ -61,8 +61,8 @@
  *      starts at the server clock (above).
  *   5. Locally, a waiter settles once: the WaiterQueue of @sync/core that
  *      holds it (one per call) grants it from its reply, or from its mailbox
- *      message once a renewal confirmed that, or rejects it on
- *      abort/timeout, never both.
+ *      message (made after a BLPOP was sent, or confirmed by a renewal), or
+ *      rejects it on abort/timeout, never both.
  *   6. No grant during a quiet period (wake() and acquire check it).
  *
  * Pushed grants, no polling. Each RedisSync has one connection of its own
@@ -100,10 +100,15 @@
  * set after that sending. A grant in the reply counts from when its request
  * was sent. A grant pushed to the mailbox may be old: this process may have
  * been paused while it waited there, past its lease, and another process
- * granted since. So hold() resolves only once a renewal, sent when the push
- * is read, confirms it (one round trip more per pushed grant), and the
- * lease counts from that sending. If that renewal finds the hold gone, the
- * call was not granted: it is queued again, at the tail, under the same id
+ * granted since. Each BLPOP goes after an EXISTS of the mailboxes on the
+ * same connection; if they were all empty, a grant the BLPOP returns was
+ * made after both were sent, and counts from that sending, like a grant in
+ * a reply, if it is read within one renewal round (`lease / 3`) of that
+ * sending (not a reply read late, say after a pause). Any other pushed grant
+ * makes hold() resolve only once a renewal, sent when the push is read,
+ * confirms it (one round trip more), and the lease counts from that
+ * sending. If that renewal finds the hold gone, the call was not granted:
+ * it is queued again, at the tail, under the same id
  * (its request is sent again; it lost its place while it could not answer,
  * as a dead waiter does, and its timeout and signal still run). Queuing
  * again rather than rejecting: the contract says a hold waits until its own
@@ -447,18 +452,27 @@ export class Engine implements Holder {
     if (!this.#closed) this.scripts.run(lua.cancel, place.keys, [waiting.id]).catch(ignore);
   }
 
-  /** A mailbox message: "<waiter id> <payload>", popped from `mailbox`. */
-  #deliver(mailbox: string, message: string): void {
+  /**
+   * A mailbox message: "<waiter id> <payload>", popped from `mailbox` by a
+   * BLPOP that was sent at `fresh` with every mailbox empty (undefined if
+   * some was not).
+   */
+  #deliver(mailbox: string, message: string, fresh: number | undefined): void {
     const space = message.indexOf(" ");
     const id = message.slice(0, space);
     const waiting = this.#waiting.get(id);
     if (waiting !== undefined) {
       const payload = message.slice(space + 1);
-      // A push for a hold whose "queued" reply came first needs confirming;
-      // one that overtook that reply counts from when the request was sent.
+      // A push for a hold whose "queued" reply came first: if it was made
+      // after `fresh`, its lease counts from then, as a grant in a reply
+      // counts from its request, when read within a renewal round of it;
+      // else it may be old and needs confirming. One that overtook the
+      // "queued" reply counts from when the request was sent.
       const { place } = waiting;
-      if ((place.kind === "lock" || place.kind === "semaphore") && place.queued.has(waiting))
-        return this.#confirm(waiting, payload);
+      if ((place.kind === "lock" || place.kind === "semaphore") && place.queued.has(waiting)) {
+        if (fresh === undefined || performance.now() - fresh >= this.#period) return this.#confirm(waiting, payload);
+        waiting.since = fresh;
+      }
       this.#waiting.delete(id);
       waiting.waiter.shift()?.grant(payload);
       return;
@@ -517,14 +531,27 @@ export class Engine implements Holder {
         this.#blocking = connection;
         this.#unsubscribe = connection.onReady(() => (recovering = true));
       }
-      const keys = [this.#control, ...this.#mailboxes.keys()];
+      const mailboxes = [...this.#mailboxes.keys()];
+      const keys = [this.#control, ...mailboxes];
       this.#watched = new Set(keys);
       this.#woken = false;
       this.#reading = true;
+      // The server runs this EXISTS just before the BLPOP (same connection):
+      // if it finds every mailbox empty, whatever the BLPOP returns was
+      // pushed, so granted, after `sent`.
+      const sent = performance.now();
+      const empty =
+        mailboxes.length > 0 &&
+        connection.send(["EXISTS", ...mailboxes]).then(
+          (found) => found === 0,
+          () => false,
+        );
       let reply: unknown;
+      let fresh: number | undefined;
       try {
         // After a reconnect, a bounded first read, then the fallback check.
         reply = await connection.send(["BLPOP", ...keys, recovering ? "1" : "0"]);
+        if (await empty) fresh = sent;
       } catch {
         this.#reading = false;
         if (!this.#closed) await pause();
@@ -536,7 +563,7 @@ export class Engine implements Holder {
         recovering = false;
         this.#heartbeatAll();
       }
-      if (Array.isArray(reply) && reply[0] !== this.#control) this.#deliver(String(reply[0]), String(reply[1]));
+      if (Array.isArray(reply) && reply[0] !== this.#control) this.#deliver(String(reply[0]), String(reply[1]), fresh);
     }
   }
 
@@ -618,6 +645,9 @@ export class Engine implements Holder {
     );
     this.#grants.add(grant);
     this.#tick();
+    // A grant whose reply was read late (this process was paused) may be
+    // close to its local deadline, or past it, before the first round.
+    grant.watch(performance.now(), this.#period);
     return grant;
   }
 
