@@ -112,28 +112,48 @@ const noScript = (error: unknown): boolean => error instanceof Error && error.me
 /**
  * Runs scripts on one connection: EVALSHA once the script's SHA is known,
  * EVAL before that and after a NOSCRIPT (the server lost its script cache).
- * Every call is written to the connection synchronously, so calls reach the
- * server in the order they were made (a cancel never overtakes its acquire),
- * except for the retry after a NOSCRIPT.
+ * The first call loads every script at once (SCRIPT LOAD, pipelined), so
+ * that only the calls made before those replies go as EVAL; a script whose
+ * load failed is loaded again at its next call. Every call is written to
+ * the connection synchronously, so calls reach the server in the order they
+ * were made (a cancel never overtakes its acquire), except for the retry
+ * after a NOSCRIPT.
  */
 export class Scripts {
   readonly #shas = new Map<Script, string>();
+  /** Scripts whose SCRIPT LOAD is on its way. */
+  readonly #loading = new Set<Script>();
 
-  constructor(readonly connection: Connection) {}
+  constructor(
+    readonly connection: Connection,
+    readonly all: readonly Script[],
+  ) {}
 
   run(script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)];
     const sha = this.#shas.get(script);
     if (sha === undefined) {
-      // Learn the SHA on the side; the script itself goes with EVAL now.
-      this.connection
-        .send(["SCRIPT", "LOAD", script.source])
-        .then((loaded) => this.#shas.set(script, String(loaded)), ignore);
+      this.#load();
       return this.connection.send(["EVAL", script.source, ...tail]);
     }
     return this.connection.send(["EVALSHA", sha, ...tail]).catch((error: unknown) => {
       if (!noScript(error)) throw error;
       return this.connection.send(["EVAL", script.source, ...tail]);
     });
+  }
+
+  /** Learns the SHA of every script not known or on its way yet. */
+  #load(): void {
+    for (const script of this.all) {
+      if (this.#shas.has(script) || this.#loading.has(script)) continue;
+      this.#loading.add(script);
+      this.connection.send(["SCRIPT", "LOAD", script.source]).then(
+        (loaded) => {
+          this.#loading.delete(script);
+          this.#shas.set(script, String(loaded));
+        },
+        () => this.#loading.delete(script),
+      );
+    }
   }
 }

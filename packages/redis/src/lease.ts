@@ -73,12 +73,17 @@ export interface Holder {
 
 /**
  * A held grant, as its `RedisSync` tracks it: the lease, its local deadline
- * and its state. `RedisSync` renews it and calls {@link lose}.
+ * and its state. `RedisSync` renews it, calls {@link watch} at every
+ * renewal round and {@link lose}. Its `AbortController` is made when
+ * `signal` is first read: most holds never read it.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class Grant implements Lease {
   readonly #holder: Holder;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
+  /** The reason, once lost. */
+  #lost: LeaseLostError | undefined;
+  /** Set by {@link watch} when the deadline comes before the next renewal round. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deadline = 0;
   #released: Promise<void> | undefined;
@@ -105,16 +110,20 @@ export class Grant implements Lease {
   }
 
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#lost !== undefined) this.#controller.abort(this.#lost);
+    }
     return this.#controller.signal;
   }
 
   get lost(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#lost !== undefined;
   }
 
   /** True until released or lost. */
   get live(): boolean {
-    return this.#released === undefined && !this.lost;
+    return this.#released === undefined && this.#lost === undefined;
   }
 
   /** A renewal sent at `since` was confirmed: the local deadline moves to `since + span`. */
@@ -122,10 +131,23 @@ export class Grant implements Lease {
     if (!this.live || since + this.span <= this.#deadline) return;
     this.#deadline = since + this.span;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(
-      () => this.lose("lease expired locally: no confirmed renewal in time"),
-      this.#deadline - performance.now(),
-    );
+    this.#timer = undefined;
+  }
+
+  /**
+   * A renewal round at `now`, the next one due within `period`: loses the
+   * lease if its deadline has passed, and sets a timer for the deadline if
+   * it may come before the next round (a renewal failed). A lease renewed
+   * in time needs no timer: its deadline stays more than a round ahead.
+   */
+  watch(now: number, period: number): void {
+    if (!this.live) return;
+    if (this.#deadline <= now) return this.lose("lease expired locally: no confirmed renewal in time");
+    if (this.#timer === undefined && this.#deadline < now + 1.5 * period)
+      this.#timer = setTimeout(
+        () => this.lose("lease expired locally: no confirmed renewal in time"),
+        this.#deadline - now,
+      );
   }
 
   /** The lease is lost: `signal` aborts; nothing is sent to the server. */
@@ -133,7 +155,8 @@ export class Grant implements Lease {
     if (!this.live) return;
     clearTimeout(this.#timer);
     this.#holder.forget(this);
-    this.#controller.abort(new LeaseLostError(message));
+    this.#lost = new LeaseLostError(message);
+    this.#controller?.abort(this.#lost);
   }
 
   release(): Promise<void> {

@@ -2,7 +2,7 @@ import { BrokenBarrierError } from "@sync/barrier";
 import { InvalidStateError, type WaitOptions } from "@sync/core";
 import { inspect } from "./core";
 import type { Lease } from "./lease";
-import type { Engine, Outcome, Place } from "./redis-sync";
+import type { Engine, Place } from "./redis-sync";
 import * as lua from "./scripts";
 
 /**
@@ -196,13 +196,15 @@ class Permits implements RedisLock, RedisSemaphore {
         (id, mode) => [id, this.permits, engine.lease, mode],
         (stored) => this.#mismatch(stored),
       )
-      .then((outcome) => this.#granted(outcome));
+      .then((outcome) => {
+        const grant = engine.hold(this.#place, outcome);
+        return engine.replicas === 0 ? grant : this.#replicated(grant);
+      });
   }
 
-  async #granted(outcome: Outcome): Promise<Lease> {
+  /** `grant` once `replicas` replicas have it; released, and an error, if they do not in time. */
+  async #replicated(grant: Lease): Promise<Lease> {
     const engine = this.#engine;
-    const grant = engine.hold(this.#place, outcome);
-    if (engine.replicas === 0) return grant;
     const acked = Number(
       await engine.scripts.connection.send(["WAIT", String(engine.replicas), String(Math.ceil(engine.lease / 3))]),
     );

@@ -24,10 +24,11 @@
  * grant, and keep rising across a restart that loses the data as long as
  * the server's clock moved on by more microseconds than there were grants.
  *
- * Scripts (scripts.ts, one per operation, each atomic). Every one of them
- * starts by reaping (holders past their deadline leave; an instance past its
- * heartbeat deadline leaves with all its waiters) and, for a semaphore,
- * hands the freed permits to the head waiters:
+ * Scripts (scripts.ts, one per operation, each atomic). Each reaps what it
+ * may depend on (holders past their deadline leave; an instance past its
+ * heartbeat deadline leaves with all its waiters) and hands freed permits to
+ * the head waiters; with nobody queued there is nobody to hand to, so the
+ * uncontended paths skip that (scripts.ts says what each one reads):
  *
  *   acquire    grant at once when nobody is queued and a permit is free,
  *              else queue (or, for `timeout: 0`, answer "busy"). Sent
@@ -49,7 +50,8 @@
  *
  * Invariants.
  *   1. A holder has a live lease: its deadline is in the future, or the next
- *      script to touch the primitive removes it.
+ *      script that reads the holders (to grant, renew, count or hand off)
+ *      removes it first.
  *   2. The queue is in arrival order (the server's), and only its head is
  *      ever granted: a newcomer is granted at once only if nobody is queued.
  *   3. A grant is pushed to exactly one mailbox, that of the waiter's
@@ -59,8 +61,8 @@
  *      starts at the server clock (above).
  *   5. Locally, a waiter settles once: the WaiterQueue of @sync/core that
  *      holds it (one per call) grants it from its reply, or from its mailbox
- *      message once a renewal confirmed that, or rejects it on
- *      abort/timeout, never both.
+ *      message (made after a BLPOP was sent, or confirmed by a renewal), or
+ *      rejects it on abort/timeout, never both.
  *   6. No grant during a quiet period (wake() and acquire check it).
  *
  * Pushed grants, no polling. Each RedisSync has one connection of its own
@@ -76,13 +78,20 @@
  *
  * Heartbeat, renewals, reaping. One timer per RedisSync, every `lease / 3`:
  * a heartbeat per primitive with waiters here (not per waiter), and a renew
- * per held lease, all written at once (the clients pipeline them). A
+ * per held lease, all written at once (the clients pipeline them). It also
+ * watches each lease's local deadline: a lease renewed in time keeps it more
+ * than a round ahead and needs no timer of its own; one whose renewal failed
+ * gets a timer when its deadline may come before the next round. With
+ * nothing left to keep alive, the timer stops at its next round (meanwhile
+ * it does not keep the process alive), so hold-release-hold does not make
+ * it anew. A
  * process that dies stops both: its holds expire after at most `lease`, its
  * waiters are reaped `lease` after its last heartbeat, by the next script
  * that touches the primitive. So that the next waiter does not wait for some
  * other call to come by, acquire and heartbeat reply with the time left on
  * the first holder's lease, and the waiting instance sends a heartbeat (which
- * reaps) for that primitive at that moment.
+ * reaps) for that primitive at that moment, by the latest reply: a holder
+ * that renews moves it on.
  *
  * Clocks. Lease deadlines are the server's: `TIME` inside the scripts, never
  * a client's wall clock. Locally, `performance.now()` only: a lease counts
@@ -91,10 +100,15 @@
  * set after that sending. A grant in the reply counts from when its request
  * was sent. A grant pushed to the mailbox may be old: this process may have
  * been paused while it waited there, past its lease, and another process
- * granted since. So hold() resolves only once a renewal, sent when the push
- * is read, confirms it (one round trip more per pushed grant), and the
- * lease counts from that sending. If that renewal finds the hold gone, the
- * call was not granted: it is queued again, at the tail, under the same id
+ * granted since. Each BLPOP goes after an EXISTS of the mailboxes on the
+ * same connection; if they were all empty, a grant the BLPOP returns was
+ * made after both were sent, and counts from that sending, like a grant in
+ * a reply, if it is read within one renewal round (`lease / 3`) of that
+ * sending (not a reply read late, say after a pause). Any other pushed grant
+ * makes hold() resolve only once a renewal, sent when the push is read,
+ * confirms it (one round trip more), and the lease counts from that
+ * sending. If that renewal finds the hold gone, the call was not granted:
+ * it is queued again, at the tail, under the same id
  * (its request is sent again; it lost its place while it could not answer,
  * as a dead waiter does, and its timeout and signal still run). Queuing
  * again rather than rejecting: the contract says a hold waits until its own
@@ -127,8 +141,9 @@
  * followed by a heartbeat of every primitive; a held lease is lost at its
  * local deadline. Nothing is granted twice: a grant exists only on the
  * server, and a lost lease is never renewed again. A server error (a script
- * error, OOM, a key of the wrong type, checked before any write) rejects the
- * call and changes nothing.
+ * error, OOM, a key of the wrong type: each script reads every key it may
+ * touch with a command of that key's type before its first write) rejects
+ * the call and changes nothing.
  */
 import { InvalidStateError, TimeoutError, type WaitOptions } from "@sync/core";
 import { connect, isReplyError, Scripts, type Connection } from "./client";
@@ -232,6 +247,12 @@ const closedError = (): InvalidStateError => new InvalidStateError("RedisSync is
 
 function ignore(): void {}
 
+/** A timer of Node, which can stop keeping the process alive (a browser's is a number). */
+interface Timer {
+  ref?(): unknown;
+  unref?(): unknown;
+}
+
 /**
  * The shared machinery of one {@link RedisSync}: its connections, mailbox
  * reader, heartbeat and leases. Primitives call into it.
@@ -251,6 +272,8 @@ export class Engine implements Holder {
   /** Mailboxes with queued waiters of this instance. */
   readonly #mailboxes = new Map<string, number>();
   readonly #control: string;
+  /** Milliseconds between renewal rounds: `lease / 3`. */
+  readonly #period: number;
   /** The keys of the BLPOP in flight. */
   #watched = new Set<string>();
   /** A push to the control list is on its way: the BLPOP will start again. */
@@ -269,8 +292,9 @@ export class Engine implements Holder {
     this.prefix = prefix;
     this.lease = lease;
     this.replicas = replicas;
-    this.scripts = new Scripts(connection);
+    this.scripts = new Scripts(connection, Object.values(lua));
     this.#control = `${prefix}{control:${this.instance}}`;
+    this.#period = Math.max(1, Math.floor(lease / 3));
   }
 
   get closed(): boolean {
@@ -428,18 +452,27 @@ export class Engine implements Holder {
     if (!this.#closed) this.scripts.run(lua.cancel, place.keys, [waiting.id]).catch(ignore);
   }
 
-  /** A mailbox message: "<waiter id> <payload>", popped from `mailbox`. */
-  #deliver(mailbox: string, message: string): void {
+  /**
+   * A mailbox message: "<waiter id> <payload>", popped from `mailbox` by a
+   * BLPOP that was sent at `fresh` with every mailbox empty (undefined if
+   * some was not).
+   */
+  #deliver(mailbox: string, message: string, fresh: number | undefined): void {
     const space = message.indexOf(" ");
     const id = message.slice(0, space);
     const waiting = this.#waiting.get(id);
     if (waiting !== undefined) {
       const payload = message.slice(space + 1);
-      // A push for a hold whose "queued" reply came first needs confirming;
-      // one that overtook that reply counts from when the request was sent.
+      // A push for a hold whose "queued" reply came first: if it was made
+      // after `fresh`, its lease counts from then, as a grant in a reply
+      // counts from its request, when read within a renewal round of it;
+      // else it may be old and needs confirming. One that overtook the
+      // "queued" reply counts from when the request was sent.
       const { place } = waiting;
-      if ((place.kind === "lock" || place.kind === "semaphore") && place.queued.has(waiting))
-        return this.#confirm(waiting, payload);
+      if ((place.kind === "lock" || place.kind === "semaphore") && place.queued.has(waiting)) {
+        if (fresh === undefined || performance.now() - fresh >= this.#period) return this.#confirm(waiting, payload);
+        waiting.since = fresh;
+      }
       this.#waiting.delete(id);
       waiting.waiter.shift()?.grant(payload);
       return;
@@ -498,14 +531,27 @@ export class Engine implements Holder {
         this.#blocking = connection;
         this.#unsubscribe = connection.onReady(() => (recovering = true));
       }
-      const keys = [this.#control, ...this.#mailboxes.keys()];
+      const mailboxes = [...this.#mailboxes.keys()];
+      const keys = [this.#control, ...mailboxes];
       this.#watched = new Set(keys);
       this.#woken = false;
       this.#reading = true;
+      // The server runs this EXISTS just before the BLPOP (same connection):
+      // if it finds every mailbox empty, whatever the BLPOP returns was
+      // pushed, so granted, after `sent`.
+      const sent = performance.now();
+      const empty =
+        mailboxes.length > 0 &&
+        connection.send(["EXISTS", ...mailboxes]).then(
+          (found) => found === 0,
+          () => false,
+        );
       let reply: unknown;
+      let fresh: number | undefined;
       try {
         // After a reconnect, a bounded first read, then the fallback check.
         reply = await connection.send(["BLPOP", ...keys, recovering ? "1" : "0"]);
+        if (await empty) fresh = sent;
       } catch {
         this.#reading = false;
         if (!this.#closed) await pause();
@@ -517,14 +563,19 @@ export class Engine implements Holder {
         recovering = false;
         this.#heartbeatAll();
       }
-      if (Array.isArray(reply) && reply[0] !== this.#control) this.#deliver(String(reply[0]), String(reply[1]));
+      if (Array.isArray(reply) && reply[0] !== this.#control) this.#deliver(String(reply[0]), String(reply[1]), fresh);
     }
   }
 
-  /** Schedules a heartbeat (which reaps) of `place` when its first holder's lease ends. */
+  /**
+   * Schedules a heartbeat (which reaps) of `place` when its first holder's
+   * lease ends, by the latest reply: a holder that renews moves that end,
+   * so a heartbeat every `lease / 3` keeps pushing this one back.
+   */
   #schedule(place: Place, detail: unknown): void {
     const ms = Number(detail);
-    if (!(ms >= 0) || place.reap !== undefined) return;
+    if (!(ms >= 0)) return;
+    clearTimeout(place.reap);
     place.reap = setTimeout(() => {
       place.reap = undefined;
       this.#heartbeat(place);
@@ -543,21 +594,34 @@ export class Engine implements Holder {
     for (const place of this.#places.values()) this.#heartbeat(place);
   }
 
-  /** Starts the heartbeat-and-renewal timer if there is something to keep alive, stops it if not. */
+  get #needed(): boolean {
+    return !this.#closed && (this.#grants.size > 0 || this.#mailboxes.size > 0);
+  }
+
+  /**
+   * Starts the heartbeat-and-renewal timer if there is something to keep
+   * alive. With nothing left, the timer only stops keeping the process
+   * alive; its next round stops it, so that a hold after a release does
+   * not make it anew.
+   */
   #tick(): void {
-    const needed = !this.#closed && (this.#grants.size > 0 || this.#mailboxes.size > 0);
-    if (needed && this.#ticker === undefined) {
-      this.#ticker = setInterval(() => this.#beat(), Math.max(1, Math.floor(this.lease / 3)));
-    } else if (!needed && this.#ticker !== undefined) {
-      clearInterval(this.#ticker);
-      this.#ticker = undefined;
-    }
+    if (!this.#needed) return void (this.#ticker as Timer | undefined)?.unref?.();
+    if (this.#ticker === undefined) this.#ticker = setInterval(() => this.#beat(), this.#period);
+    else (this.#ticker as Timer).ref?.();
   }
 
   #beat(): void {
+    if (!this.#needed) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+      return;
+    }
     this.#heartbeatAll();
-    for (const grant of this.#grants) this.renew(grant);
-    this.#tick();
+    const now = performance.now();
+    for (const grant of this.#grants) {
+      grant.watch(now, this.#period);
+      if (grant.live) this.renew(grant);
+    }
   }
 
   /** Sends a renewal of `grant`; a confirmed one moves its local deadline, a refused one loses it. */
@@ -581,6 +645,9 @@ export class Engine implements Holder {
     );
     this.#grants.add(grant);
     this.#tick();
+    // A grant whose reply was read late (this process was paused) may be
+    // close to its local deadline, or past it, before the first round.
+    grant.watch(performance.now(), this.#period);
     return grant;
   }
 

@@ -15,100 +15,143 @@
 // mailbox of whichever waiter it grants, which the caller cannot know.
 // Replies are arrays whose first element says what happened; the client
 // turns them into results and errors.
+//
+// Cost. Each script reads each key it may touch with a command of that
+// key's type before its first write: a key of the wrong type then fails the
+// script before it has changed anything (Redis does not roll a script back),
+// without a TYPE per key. Each call of redis.call costs about as much as
+// the command it runs, so the uncontended paths make few: an acquire that
+// finds neither queue nor holders grants after HMGET, EXISTS and TIME; a
+// release that finds nobody queued is a ZCARD and a ZREM; a renewal a
+// ZSCORE, TIME and ZADD. The instances alive here (alive) are read only when
+// someone is queued or the call queues, the holders through their first
+// entry (a lock has at most one).
 
-// Shared by every script: the server clock, reaping, hand-off.
-const prelude = `
+// Shared by every script: the state it reads, the server clock, a grant.
+// The rest of what they share (rest, below) comes after a script's fast
+// path, if it has one: Lua makes a closure for each function as it runs
+// past its definition, which costs a fast path as much as a command.
+const core = `
 local meta, queue, holders, alive = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = string.sub(meta, 1, -3)
 
--- A key of the wrong type fails the script before it writes anything:
--- Redis does not roll a script back, so the state stays as it was.
-local types = {{meta, 'hash'}, {queue, 'zset'}, {holders, 'zset'}, {alive, 'hash'}}
-for _, key in ipairs(types) do
-  local found = redis.call('TYPE', key[1])['ok']
-  if found ~= 'none' and found ~= key[2] then
-    return redis.error_reply('WRONGTYPE Operation against a key holding the wrong kind of value')
-  end
+-- What the script has read: the meta fields (permits, parties, quiet,
+-- token, flag, broken), the queue's length (nil: not read, at least one),
+-- the alive hash as HGETALL returns it, the first holder's deadline (nil:
+-- nobody holds) and how many hold, the server clock (t as TIME returns it,
+-- now in ms).
+local fields, permits, quiet, token
+local queued, flat, first, held, t, now
+-- instance id -> lease ms of the instances alive here, set by reap().
+local leases = {}
+
+local function read_meta()
+  fields = redis.call('HMGET', meta, 'permits', 'parties', 'quiet', 'token', 'flag', 'broken')
+  permits, quiet, token = tonumber(fields[1] or '0'), tonumber(fields[3] or '0'), fields[4]
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function clock()
+  t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The first holder and how many hold; a lock (one permit) needs no count.
+local function read_holders()
+  local head = redis.call('ZRANGE', holders, 0, 0, 'WITHSCORES')
+  first = head[2] and tonumber(head[2])
+  if not first then held = 0 elseif permits == 1 then held = 1 else held = redis.call('ZCARD', holders) end
+end
 
 local function instance_of(id) return string.match(id, '^(.*)|') end
 local function mailbox(id) return base .. ':mb:' .. instance_of(id) end
 
--- A count (field "permits" or "parties") is set by the first call; another
--- one is refused.
-local function count_mismatch(field, count)
-  local stored = redis.call('HGET', meta, field)
-  if not stored then redis.call('HSET', meta, field, count) return false end
-  if stored ~= count then return stored end
+-- A count (field "permits" or "parties", at fields[i]) is set by the first
+-- call; another one is refused. Reads only: store_count() writes it.
+local function count_mismatch(i, count)
+  if fields[i] and fields[i] ~= count then return fields[i] end
   return false
 end
-
--- Expired holders leave; instances that stopped heartbeating lose their waiters.
-local function reap()
-  redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
-  local flat = redis.call('HGETALL', alive)
-  local dead = nil
-  for i = 1, #flat, 2 do
-    if tonumber(string.match(flat[i + 1], '^(%d+)')) <= now then
-      dead = dead or {}
-      dead[flat[i]] = true
-      redis.call('HDEL', alive, flat[i])
-    end
+local function store_count(i, field, count)
+  if not fields[i] then
+    redis.call('HSET', meta, field, count)
+    fields[i] = count
+    if i == 1 then permits = tonumber(count) end
   end
-  if dead then
-    for _, id in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
-      if dead[instance_of(id)] then redis.call('ZREM', queue, id) end
-    end
-  end
-end
-
-local function lease_of(id)
-  local entry = redis.call('HGET', alive, instance_of(id))
-  return entry and tonumber(string.match(entry, ' (%d+)$'))
 end
 
 -- The first grant on a meta hash starts the fencing counter at the server
 -- clock in microseconds (below 2^53), not 0: tokens keep rising across a
 -- restart that lost the data, for as long as the clock does. The token is
 -- returned as a string: Lua prints a number that large with 14 digits.
+-- Nil if \`id\` holds already (a request sent again).
 local function grant(id, lease)
-  redis.call('ZADD', holders, now + lease, id)
-  if redis.call('HEXISTS', meta, 'token') == 0 then
-    redis.call('HSET', meta, 'token', t[1] .. string.format('%06d', tonumber(t[2])))
+  if redis.call('ZADD', holders, 'NX', now + lease, id) == 0 then return nil end
+  held = held + 1
+  if not first or now + lease < first then first = now + lease end
+  if not token then redis.call('HSET', meta, 'token', t[1] .. string.format('%06d', tonumber(t[2]))) end
+  token = redis.call('HINCRBY', meta, 'token', 1)
+  return string.format('%d', token)
+end
+
+`;
+
+// The rest of what the scripts share: reaping, hand-off, queueing.
+const rest = `
+
+-- Expired holders leave (when the first one has expired), then instances
+-- that stopped heartbeating, with their waiters (when someone is queued:
+-- flat read). \`keep\`: an instance that is alive whatever flat says (the
+-- heartbeat's own).
+local function reap(keep)
+  if first and first <= now then
+    redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+    read_holders()
   end
-  redis.call('HINCRBY', meta, 'token', 1)
-  return redis.call('HGET', meta, 'token')
+  if not flat then return end
+  local dead = nil
+  for i = 1, #flat, 2 do
+    local deadline, lease = string.match(flat[i + 1], '^(%d+) (%d+)$')
+    if flat[i] ~= keep and tonumber(deadline) <= now then
+      dead = dead or {}
+      dead[flat[i]] = true
+      redis.call('HDEL', alive, flat[i])
+    else
+      leases[flat[i]] = tonumber(lease)
+    end
+  end
+  if dead then
+    for _, id in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+      if dead[instance_of(id)] then
+        redis.call('ZREM', queue, id)
+        if queued then queued = queued - 1 end
+      end
+    end
+  end
 end
 
--- Milliseconds left of the quiet period, 0 outside one.
-local function quiet_left()
-  local quiet = tonumber(redis.call('HGET', meta, 'quiet') or '0')
-  if quiet > now then return quiet - now end
-  return 0
-end
-
--- Called first by a script from an instance with state here (waiters,
--- holds): a missing meta hash means the server lost the primitive's data,
--- and holders it no longer knows of may believe they hold until their
--- leases run out. No grants for one lease: a quiet period.
+-- Called by a script from an instance with state here (waiters, holds)
+-- with fields read: a lock's or semaphore's meta hash always has permits or
+-- quiet, so neither means the server lost the primitive's data, and holders
+-- it no longer knows of may believe they hold until their leases run out.
+-- No grants for one lease: a quiet period.
 local function recreate(lease)
-  if redis.call('EXISTS', meta) == 0 then redis.call('HSET', meta, 'quiet', now + lease) end
+  if not fields[1] and not fields[3] then
+    quiet = now + lease
+    redis.call('HSET', meta, 'quiet', quiet)
+  end
 end
 
 -- Hand free permits to the head waiters, in arrival order, pushing each
 -- grant to its process's mailbox. Only semaphores (and locks) have permits.
--- Nothing during a quiet period.
+-- Nothing during a quiet period. Needs reap() first.
 local function wake()
-  if quiet_left() > 0 then return end
-  local count = tonumber(redis.call('HGET', meta, 'permits') or '0')
-  local free = count - redis.call('ZCARD', holders)
+  if queued == 0 or quiet > now then return end
+  local free = permits - held
   while free > 0 do
-    local head = redis.call('ZRANGE', queue, 0, 0)[1]
-    if not head then return end
-    redis.call('ZREM', queue, head)
-    local lease = lease_of(head)
+    local head = redis.call('ZPOPMIN', queue)[1]
+    if not head then queued = 0 return end
+    if queued then queued = queued - 1 end
+    local lease = leases[instance_of(head)]
     if lease then
       redis.call('RPUSH', mailbox(head), head .. ' ' .. grant(head, lease))
       free = free - 1
@@ -127,16 +170,26 @@ end
 local function enqueue(id, lease)
   redis.call('ZADD', queue, redis.call('HINCRBY', meta, 'seq', 1), id)
   redis.call('HSET', alive, instance_of(id), (now + lease) .. ' ' .. lease)
+  if queued then queued = queued + 1 end
 end
 
 -- Milliseconds until a grant may become possible: the end of the quiet
 -- period or of the first holder's lease, whichever is later; -1 if neither.
 local function next_expiry()
-  local first = redis.call('ZRANGE', holders, 0, 0, 'WITHSCORES')
-  local left = quiet_left()
-  if first[2] then left = math.max(left, tonumber(first[2]) - now) end
-  if left > 0 or first[2] then return left end
+  local left = math.max(quiet - now, 0)
+  if first then return math.max(left, first - now) end
+  if left > 0 then return left end
   return -1
+end
+
+-- The reads of a lock's or semaphore's scripts: meta, the queue's length,
+-- alive when someone is queued, the clock, the holders.
+local function read_all()
+  read_meta()
+  queued = redis.call('ZCARD', queue)
+  if queued > 0 then flat = redis.call('HGETALL', alive) end
+  clock()
+  read_holders()
 end
 `;
 
@@ -146,7 +199,11 @@ export interface Script {
   readonly source: string;
 }
 
-const script = (name: string, body: string): Script => ({ name, source: `${prelude}\n${body}` });
+/** A script: its fast path, if any, then the rest of the shared functions and its other paths. */
+const script = (name: string, fast: string, body: string): Script => ({
+  name,
+  source: `${core}\n${fast}\n${rest}\n${body}`,
+});
 
 /**
  * acquire: ARGV id, count, lease ms, mode ("wait" | "try"). Idempotent: a
@@ -159,9 +216,28 @@ const script = (name: string, body: string): Script => ({ name, source: `${prelu
 export const acquire = script(
   "acquire",
   `
-local id, lease = ARGV[1], tonumber(ARGV[3])
-local stored = count_mismatch('permits', ARGV[2])
+local id, count, lease = ARGV[1], ARGV[2], tonumber(ARGV[3])
+read_meta()
+local stored = count_mismatch(1, count)
 if stored then return {'count', stored} end
+if not fields[1] then permits = tonumber(count) end
+-- Nobody queued, nobody holding (keys that do not exist have no wrong
+-- type), no quiet period: grant at once.
+if redis.call('EXISTS', queue, holders) == 0 then
+  clock()
+  if quiet <= now then
+    held = 0
+    store_count(1, 'permits', count)
+    return {'done', grant(id, lease)}
+  end
+end
+`,
+  `
+queued = redis.call('ZCARD', queue)
+if not now then clock() end
+read_holders()
+if queued > 0 or ARGV[4] == 'wait' then flat = redis.call('HGETALL', alive) end
+store_count(1, 'permits', count)
 reap()
 wake()
 -- The same request again (a client resends what a dropped connection left
@@ -169,7 +245,7 @@ wake()
 if redis.call('ZSCORE', queue, id) or redis.call('ZSCORE', holders, id) then
   return {'queued', next_expiry()}
 end
-if redis.call('ZCARD', queue) == 0 and redis.call('ZCARD', holders) < tonumber(ARGV[2]) and quiet_left() == 0 then
+if queued == 0 and held < permits and quiet <= now then
   return {'done', grant(id, lease)}
 end
 if ARGV[4] == 'try' then return {'busy'} end
@@ -178,12 +254,22 @@ return {'queued', next_expiry()}
 `,
 );
 
-/** release: ARGV hold id. Replies 1 if the hold was there, 0 if it had expired. */
+/** release: ARGV hold id. Replies 1 if the hold was there, 0 if not. */
 export const release = script(
   "release",
   `
-reap()
+queued = redis.call('ZCARD', queue)
+if queued > 0 then
+  read_meta()
+  flat = redis.call('HGETALL', alive)
+  clock()
+end
 local removed = redis.call('ZREM', holders, ARGV[1])
+if queued == 0 then return removed end
+`,
+  `
+read_holders()
+reap()
 wake()
 return removed
 `,
@@ -196,14 +282,23 @@ return removed
 export const renew = script(
   "renew",
   `
-recreate(tonumber(ARGV[2]))
-reap()
-if not redis.call('ZSCORE', holders, ARGV[1]) then
-  wake()
-  return 0
+local id, lease = ARGV[1], tonumber(ARGV[2])
+local deadline = redis.call('ZSCORE', holders, id)
+clock()
+if deadline and tonumber(deadline) > now then
+  redis.call('ZADD', holders, now + lease, id)
+  return 1
 end
-redis.call('ZADD', holders, now + tonumber(ARGV[2]), ARGV[1])
-return 1
+`,
+  `
+read_meta()
+queued = redis.call('ZCARD', queue)
+if queued > 0 then flat = redis.call('HGETALL', alive) end
+read_holders()
+recreate(lease)
+reap()
+wake()
+return 0
 `,
 );
 
@@ -216,50 +311,78 @@ export const cancel = script(
   "cancel",
   `
 local id = ARGV[1]
-reap()
+-- A waiter still queued frees nothing: no hand-off to make.
+if redis.call('ZREM', queue, id) == 1 then return 1 end
+`,
+  `
+read_all()
 local outcome = 0
-if redis.call('ZREM', queue, id) == 1 then
-  outcome = 1
-else
-  if redis.call('ZREM', holders, id) == 1 then outcome = 2 end
-  unsend(id)
+if redis.call('ZREM', holders, id) == 1 then
+  outcome = 2
+  read_holders()
 end
+unsend(id)
+reap()
 wake()
 return outcome
 `,
 );
 
 /**
- * heartbeat: ARGV instance, lease ms, permits (or "" but for semaphores),
- * then the ids of the instance's queued waiters (semaphores only). Keeps the
- * instance alive here, and puts back at the tail any of those waiters that
- * the server no longer has, neither queued nor granted (reaped while this
- * process was cut off, or lost with the server's data, permits included;
- * then no grants for one lease, the quiet period, as old holders may still
- * believe they hold). Replies {requeued, ms until a grant may become
- * possible (next_expiry) or -1}.
+ * heartbeat: ARGV instance, lease ms, permits (or "" but for locks and
+ * semaphores), then the ids of the instance's queued waiters (locks and
+ * semaphores only). Keeps the instance alive here, and puts back at the
+ * tail any of those waiters that the server no longer has, neither queued
+ * nor granted (reaped while this process was cut off, or lost with the
+ * server's data, permits included; then no grants for one lease, the quiet
+ * period, as old holders may still believe they hold). Replies {requeued,
+ * ms until a grant may become possible (next_expiry) or -1}.
  */
 export const heartbeat = script(
   "heartbeat",
+  "",
   `
-local lease = tonumber(ARGV[2])
-if ARGV[3] ~= '' then
-  recreate(lease)
-  redis.call('HSETNX', meta, 'permits', ARGV[3])
-end
-redis.call('HSET', alive, ARGV[1], (now + lease) .. ' ' .. lease)
-reap()
-local requeued = 0
-for i = 4, #ARGV do
-  local id = ARGV[i]
-  if not redis.call('ZSCORE', queue, id) and not redis.call('ZSCORE', holders, id) then
-    unsend(id)
-    enqueue(id, lease)
-    requeued = requeued + 1
+local instance, lease, count = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+flat = redis.call('HGETALL', alive)
+local missing = {}
+if count == '' then
+  queued = redis.call('ZCARD', queue)
+  clock()
+else
+  read_meta()
+  -- Which of this instance's waiters the queue lacks, then which of those
+  -- the holders lack too (ZMSCORE in slices: unpack has a limit).
+  local function absent(key, ids)
+    local out = {}
+    for from = 1, #ids, 1000 do
+      local slice = {unpack(ids, from, math.min(from + 999, #ids))}
+      local scores = redis.call('ZMSCORE', key, unpack(slice))
+      for i, id in ipairs(slice) do
+        if not scores[i] then out[#out + 1] = id end
+      end
+    end
+    return out
   end
+  local ids = {}
+  for i = 4, #ARGV do ids[#ids + 1] = ARGV[i] end
+  if #ids == 0 then queued = redis.call('ZCARD', queue) end
+  missing = absent(queue, ids)
+  clock()
+  read_holders()
+  if #missing > 0 then missing = absent(holders, missing) end
+end
+reap(instance)
+redis.call('HSET', alive, instance, (now + lease) .. ' ' .. lease)
+leases[instance] = lease
+if count == '' then return {0, -1} end
+recreate(lease)
+store_count(1, 'permits', count)
+for _, id in ipairs(missing) do
+  unsend(id)
+  enqueue(id, lease)
 end
 wake()
-return {requeued, next_expiry()}
+return {#missing, next_expiry()}
 `,
 );
 
@@ -269,38 +392,69 @@ return {requeued, next_expiry()}
  */
 export const inspect = script(
   "inspect",
+  "",
   `
-if ARGV[1] ~= '' then
-  local stored = count_mismatch(ARGV[1], ARGV[2])
+read_all()
+local at = ({permits = 1, parties = 2})[ARGV[1]]
+if at then
+  local stored = count_mismatch(at, ARGV[2])
   if stored then return {'count', stored} end
+  store_count(at, ARGV[1], ARGV[2])
 end
 reap()
 wake()
-return {redis.call('ZCARD', holders), redis.call('ZCARD', queue),
-  redis.call('HGET', meta, 'flag') or '', redis.call('HGET', meta, 'broken') or ''}
+return {held, queued, fields[5] or '', fields[6] or ''}
 `,
 );
 
 /** eventWait: ARGV id, lease ms, mode. Replies {"done", "set"}, {"busy"} or {"queued"}. */
 export const eventWait = script(
   "eventWait",
+  "",
   `
-reap()
-if redis.call('HGET', meta, 'flag') then return {'done', 'set'} end
+read_meta()
+if fields[5] then return {'done', 'set'} end
 if redis.call('ZSCORE', queue, ARGV[1]) then return {'queued'} end
 if ARGV[3] == 'try' then return {'busy'} end
+flat = redis.call('HGETALL', alive)
+clock()
+reap()
 enqueue(ARGV[1], tonumber(ARGV[2]))
 return {'queued'}
 `,
 );
 
+/**
+ * The queued waiters of an event or barrier, in arrival order, without
+ * those of dead instances, who leave the queue (read first, then written).
+ */
+const waiting = `
+local function waiting()
+  local list = redis.call('ZRANGE', queue, 0, -1)
+  if #list == 0 then return list end
+  flat = redis.call('HGETALL', alive)
+  clock()
+  local live = {}
+  for i = 1, #flat, 2 do
+    if tonumber(string.match(flat[i + 1], '^(%d+)')) > now then live[flat[i]] = true end
+  end
+  local kept = {}
+  for _, id in ipairs(list) do
+    if live[instance_of(id)] then kept[#kept + 1] = id end
+  end
+  return kept
+end
+`;
+
 /** eventSet: no ARGV. Sets the flag and pushes a wake-up to every waiter. */
 export const eventSet = script(
   "eventSet",
-  `
-reap()
+  "",
+  `${waiting}
+local list = waiting()
 redis.call('HSET', meta, 'flag', '1')
-for _, id in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+reap()
+for _, id in ipairs(list) do
   redis.call('RPUSH', mailbox(id), id .. ' set')
 end
 redis.call('DEL', queue)
@@ -311,6 +465,7 @@ return 1
 /** eventClear: no ARGV. Unsets the flag. */
 export const eventClear = script(
   "eventClear",
+  "",
   `
 redis.call('HDEL', meta, 'flag')
 return 1
@@ -326,23 +481,30 @@ return 1
  */
 export const barrierWait = script(
   "barrierWait",
-  `
-local stored = count_mismatch('parties', ARGV[2])
+  "",
+  `${waiting}
+read_meta()
+local stored = count_mismatch(2, ARGV[2])
 if stored then return {'count', stored} end
+local list = waiting()
+if not flat then
+  flat = redis.call('HGETALL', alive)
+  clock()
+end
+store_count(2, 'parties', ARGV[2])
 reap()
-if redis.call('HGET', meta, 'broken') then return {'done', 'abort'} end
+if fields[6] then return {'done', 'abort'} end
 if redis.call('ZSCORE', queue, ARGV[1]) then return {'queued'} end
-local waiting = redis.call('ZRANGE', queue, 0, -1)
-if #waiting + 1 < tonumber(ARGV[2]) then
+if #list + 1 < tonumber(ARGV[2]) then
   if ARGV[4] == 'try' then return {'busy'} end
   enqueue(ARGV[1], tonumber(ARGV[3]))
   return {'queued'}
 end
-for position, id in ipairs(waiting) do
+for position, id in ipairs(list) do
   redis.call('RPUSH', mailbox(id), id .. ' ' .. (position - 1))
 end
 redis.call('DEL', queue)
-return {'done', #waiting}
+return {'done', #list}
 `,
 );
 
@@ -353,11 +515,15 @@ return {'done', #waiting}
  */
 export const barrierBreak = script(
   "barrierBreak",
-  `
-local stored = count_mismatch('parties', ARGV[1])
+  "",
+  `${waiting}
+read_meta()
+local stored = count_mismatch(2, ARGV[1])
 if stored then return {'count', stored} end
+local list = waiting()
+store_count(2, 'parties', ARGV[1])
 reap()
-for _, id in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+for _, id in ipairs(list) do
   redis.call('RPUSH', mailbox(id), id .. ' ' .. ARGV[2])
 end
 redis.call('DEL', queue)

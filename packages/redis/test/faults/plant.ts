@@ -19,7 +19,7 @@ export interface Planting {
 export const plantings: Record<string, Planting> = {
   "renew-noop": {
     description: "renewal turned off: the renew script answers 1 without touching the lease",
-    edits: [["scripts.ts", '  "renew",\n  `\nrecreate(', '  "renew",\n  `\nif true then return 1 end\nrecreate(']],
+    edits: [["scripts.ts", '  "renew",\n  `\nlocal id', '  "renew",\n  `\nif true then return 1 end\nlocal id']],
   },
   "release-no-owner": {
     description: "release without the owner check: it removes whichever hold ends first, even from a lost lease",
@@ -34,21 +34,29 @@ export const plantings: Record<string, Planting> = {
   },
   "loss-unreported": {
     description: "lease loss not reported: lease.signal never aborts",
-    edits: [["lease.ts", "this.#controller.abort(new LeaseLostError(message));", "void message;"]],
+    edits: [
+      [
+        "lease.ts",
+        "    this.#lost = new LeaseLostError(message);\n    this.#controller?.abort(this.#lost);\n",
+        "    void message;\n",
+      ],
+    ],
   },
   "grant-tail": {
     description: "grants go to the newest waiter instead of the oldest",
     edits: [
-      [
-        "scripts.ts",
-        "local head = redis.call('ZRANGE', queue, 0, 0)[1]",
-        "local head = redis.call('ZRANGE', queue, -1, -1)[1]",
-      ],
+      ["scripts.ts", "local head = redis.call('ZPOPMIN', queue)[1]", "local head = redis.call('ZPOPMAX', queue)[1]"],
     ],
   },
   "token-stuck": {
     description: "the fencing counter is read, not incremented, by a grant",
-    edits: [["scripts.ts", "  redis.call('HINCRBY', meta, 'token', 1)\n", ""]],
+    edits: [
+      [
+        "scripts.ts",
+        "  token = redis.call('HINCRBY', meta, 'token', 1)\n",
+        "  token = redis.call('HGET', meta, 'token')\n",
+      ],
+    ],
   },
 };
 
