@@ -54,9 +54,6 @@ export class Barrier {
   readonly #parties: number;
   #broken = false;
   #waiters = new WaiterQueue<number>();
-  // Whether a waiter of the filling cycle passed a signal: only then can the
-  // last party find one whose signal has aborted unseen.
-  #signalled = false;
 
   /**
    * @param parties - how many callers each cycle lets through together.
@@ -88,24 +85,21 @@ export class Barrier {
       const error = check(options) ?? (this.#broken ? new BrokenBarrierError("Barrier aborted") : undefined);
       if (error !== undefined) return Promise.reject(error);
       const waiters = this.#waiters;
-      if (this.#signalled && waiters.length + 1 >= this.#parties) {
-        // A waiter whose signal has aborted but whose listener has not run
-        // yet (an earlier listener on that signal called wait()) is no
-        // party: shift() skips and rejects it, and the others go back.
-        const live = [];
-        for (let waiter; (waiter = waiters.shift()) !== undefined;) live.push(waiter);
-        for (const waiter of live) waiters.requeue(waiter);
-      }
-      if (waiters.length + 1 < this.#parties) {
-        if (options?.signal !== undefined) this.#signalled = true;
+      if (waiters.length + 1 < this.#parties) return waiters.wait(options);
+      // The last party, unless a waiter whose signal has aborted but whose
+      // listener has not run yet (an earlier listener on that signal called
+      // wait()) is among them: it is no party. shift() skips and rejects
+      // such a waiter; if that leaves the cycle short, the others go back.
+      const party = [];
+      for (let waiter; (waiter = waiters.shift()) !== undefined;) party.push(waiter);
+      if (party.length + 1 < this.#parties) {
+        for (const waiter of party) waiters.requeue(waiter);
         return waiters.wait(options);
       }
-      // The last party: release the whole cycle in this one step. Positions
-      // are handed out now, so they stay distinct when someone left early.
-      this.#signalled = false;
-      let position = 0;
-      for (let waiter; (waiter = waiters.shift()) !== undefined;) waiter.grant(position++);
-      return Promise.resolve(position);
+      // Release the whole cycle in this one step. Positions are handed out
+      // now, so they stay distinct when someone left early.
+      for (let position = 0; position < party.length; position++) party[position]!.grant(position);
+      return Promise.resolve(party.length);
     } catch (error) {
       return Promise.reject(error);
     }
