@@ -142,12 +142,10 @@ export class Grant implements Lease {
    */
   watch(now: number, period: number): void {
     if (!this.live) return;
-    if (this.#deadline <= now) return this.lose("lease expired locally: no confirmed renewal in time");
+    const expire = (): void => this.lose("lease expired locally: no confirmed renewal in time");
+    if (this.#deadline <= now) return expire();
     if (this.#timer === undefined && this.#deadline < now + 1.5 * period)
-      this.#timer = setTimeout(
-        () => this.lose("lease expired locally: no confirmed renewal in time"),
-        this.#deadline - now,
-      );
+      this.#timer = setTimeout(expire, this.#deadline - now);
   }
 
   /** The lease is lost: `signal` aborts; nothing is sent to the server. */

@@ -246,6 +246,12 @@ export const scenarios: Scenario[] = [
         `a resumed ${ms(resumedAt - granted.at)} after b's grant and got token ${settled?.token} with lease.lost false` +
           (lost === undefined ? "" : ` (it aborted ${ms(lost.at - settled!.at)} later: ${String(lost.reason)})`),
       );
+      // Its pushed grant is older than a renewal round: confirmed before use,
+      // found gone, and queued again, never handed over already lost.
+      ctx.claim(
+        settled?.ev !== "granted",
+        `a resumed and was handed a lease that was already lost (token ${settled?.token}), not queued again`,
+      );
       const then =
         settled === undefined
           ? "waiting again"
